@@ -1,0 +1,54 @@
+"""What the spider hands to the pipeline: one item per fetched URL, parsed content attached.
+
+One item per fetch keeps the archive's unit of work simple: the storage stage writes each item in
+one transaction (blob first, then the rows that point at it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from crawler.moderngov_pages import CommitteeLink, DocumentLink, MeetingList, MeetingPage
+
+
+@dataclass
+class Fetch:
+    """One HTTP exchange as it happened: what the fetch log and the blob store record."""
+
+    url: str  # the URL requested (the page's identity), before any redirect
+    fetched_at: datetime
+    final_url: str | None = None  # where redirects ended, when elsewhere
+    status: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes | None = None
+    content_type: str | None = None
+    error: str | None = None
+    sha256: str | None = None  # set by the capture stage once the blob is safely on disk
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.body is not None
+
+
+@dataclass
+class PageItem:
+    """An HTML page of the site, with whatever the spider parsed from it."""
+
+    council: str
+    fetch: Fetch
+    page_kind: str  # committee_list | meeting_list | meeting | doc_pack
+    committees: list[CommitteeLink] = field(default_factory=list)
+    meeting_list: MeetingList | None = None
+    meeting: MeetingPage | None = None
+    meeting_url: str | None = None
+
+
+@dataclass
+class DocumentItem:
+    """A document linked from a meeting page (PDF or other), fetched or failed."""
+
+    council: str
+    fetch: Fetch
+    link: DocumentLink
+    meeting_url: str

@@ -1,0 +1,48 @@
+"""Scrapy settings: polite by default (robots.txt, one request at a time per host, 1 s delay).
+
+``council-archive crawl --delay/--concurrency`` override the politeness for tests and local mirrors.
+"""
+
+import os
+
+BOT_NAME = "council-archive"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+USER_AGENT = os.environ.get(
+    "COUNCIL_ARCHIVE_USER_AGENT",
+    "council-archive/0.1 (+https://github.com/council-archive/council-archive; "
+    "archiving UK council committee papers for research)",
+)
+ROBOTSTXT_OBEY = True
+
+CONCURRENT_REQUESTS = 8  # across councils; per host it is one at a time
+CONCURRENT_REQUESTS_PER_DOMAIN = 1
+DOWNLOAD_DELAY = 1.0
+DOWNLOAD_DELAY_JITTER = 0.5  # +-50 % around DOWNLOAD_DELAY, like a person
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+DOWNLOAD_TIMEOUT = 60
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+DOWNLOAD_MAXSIZE = int(os.environ.get("COUNCIL_ARCHIVE_MAX_DOCUMENT_BYTES", 100 * 1024 * 1024))
+DOWNLOAD_WARNSIZE = 0
+
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = os.environ.get("COUNCIL_ARCHIVE_LOG_LEVEL", "INFO")
+
+# The pipeline, in order: bytes to the blob store, then rows to the archive.
+ITEM_PIPELINES = {
+    "pipeline.stages.CaptureStage": 100,
+    "pipeline.stages.StoreStage": 900,
+}
+
+# Where the archive is (the CLI sets this from --db / COUNCIL_ARCHIVE_DB).
+ARCHIVE_DB = os.environ.get("COUNCIL_ARCHIVE_DB")

@@ -1,0 +1,190 @@
+"""council-archive: the command line. Thin: argument parsing and printing over library functions.
+
+Bad arguments exit 2 with one line on stderr; a crawl that could not reach the site at all exits 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pipeline.db import DatabaseError, open_archive_engine, resolve_db_url
+
+
+class CliError(Exception):
+    """A user error: printed as one line, exit code 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, not argparse's usage dump
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def iso_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def http_url(value: str) -> str:
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise argparse.ArgumentTypeError(f"not an http(s) URL: {value!r}")
+    return value.strip()
+
+
+def non_negative_float(value: str) -> float:
+    try:
+        f = float(value)
+    except ValueError:
+        f = -1
+    if f < 0:
+        raise argparse.ArgumentTypeError(f"not a number of seconds >= 0: {value!r}")
+    return f
+
+
+def positive_int(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"not a whole number >= 1: {value!r}")
+    return int(value)
+
+
+def _add_db(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--db", help="database URL (default: $COUNCIL_ARCHIVE_DB or sqlite:///data/archive.sqlite)"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(prog="council-archive", description="A versioned archive of UK council committee sites.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+
+    p = sub.add_parser("crawl", help="crawl a ModernGov site into the archive")
+    p.add_argument("--base-url", type=http_url, help="the ModernGov site (folder holding mg*.aspx pages)")
+    p.add_argument("--council", help="council slug (default: derived from the host)")
+    p.add_argument("--name", help="council name")
+    p.add_argument("--from", dest="date_from", type=iso_date, help="first meeting date (YYYY-MM-DD)")
+    p.add_argument("--to", dest="date_to", type=iso_date, help="last meeting date (YYYY-MM-DD)")
+    p.add_argument(
+        "--delay", type=non_negative_float, help="seconds between requests to the host (default 1)"
+    )
+    p.add_argument("--concurrency", type=positive_int, help="requests at once to the host (default 1)")
+    p.add_argument("--user-agent", help="User-Agent header (default names the project and a contact URL)")
+    p.add_argument("--log-level", default=os.environ.get("COUNCIL_ARCHIVE_LOG_LEVEL", "WARNING"))
+    _add_db(p)
+
+    p = sub.add_parser("db", help="database maintenance")
+    p.add_argument("action", choices=["upgrade", "current"])
+    _add_db(p)
+
+    p = sub.add_parser("export", help="export a table as CSV")
+    p.add_argument("table", choices=["meetings", "documents"])
+    p.add_argument("--council", help="council slug")
+    p.add_argument("--from", dest="date_from", type=iso_date)
+    p.add_argument("--to", dest="date_to", type=iso_date)
+    p.add_argument("--output", "-o", help="file to write (default: standard output)")
+    _add_db(p)
+
+    p = sub.add_parser("demo", help="crawl a bundled sample ModernGov site served on 127.0.0.1")
+    p.add_argument("--db", default=None, help="database URL (default: sqlite:///data/demo.sqlite)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except (CliError, DatabaseError) as exc:
+        print(f"council-archive: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("council-archive: interrupted", file=sys.stderr)
+        return 130
+
+
+def cmd_crawl(args) -> int:
+    from pipeline.crawl import run_crawl
+    from pipeline.summary import print_run
+
+    db_url = resolve_db_url(args.db)
+    engine = open_archive_engine(db_url)  # fail fast (exit 2) on an unusable database
+    base_url = args.base_url
+    if base_url is None:
+        if not args.council:
+            raise CliError("give --base-url URL, or --council SLUG of a council already in the archive")
+        from sqlalchemy import select
+
+        from pipeline.models import Council
+
+        with engine.connect() as conn:
+            base_url = conn.scalar(select(Council.base_url).where(Council.slug == args.council))
+        if base_url is None:
+            raise CliError(f"unknown council {args.council!r}: give --base-url for a first crawl")
+    if args.date_from and args.date_to and args.date_from > args.date_to:
+        raise CliError("--from is after --to")
+    engine.dispose()
+    outcome = run_crawl(
+        db_url,
+        base_url,
+        council=args.council,
+        name=args.name,
+        date_from=args.date_from,
+        date_to=args.date_to,
+        delay=args.delay,
+        concurrency=args.concurrency,
+        user_agent=args.user_agent,
+        log_level=args.log_level,
+    )
+    if outcome.run_id is None:
+        print("council-archive: error: the crawl did not start (see the log above)", file=sys.stderr)
+        return 1
+    print_run(db_url, outcome.run_id)
+    if outcome.failure_reason:
+        print(f"council-archive: crawl failed: {outcome.failure_reason}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_db(args) -> int:
+    from pipeline.db import current_revision
+
+    engine = open_archive_engine(args.db, migrate=args.action == "upgrade")
+    print(f"{resolve_db_url(args.db)}: schema revision {current_revision(engine) or 'none'}")
+    return 0
+
+
+def cmd_export(args) -> int:
+    from pipeline.exports import UnknownCouncil, write_csv
+
+    engine = open_archive_engine(args.db)
+    filters = {"council": args.council, "date_from": args.date_from, "date_to": args.date_to}
+    try:
+        if args.output:
+            Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+            tmp = Path(args.output + ".part")
+            with open(tmp, "w", encoding="utf-8", newline="") as out:
+                n = write_csv(out, args.table, engine, **filters)
+            tmp.replace(args.output)
+            print(f"{n} {args.table} written to {args.output}", file=sys.stderr)
+        else:
+            write_csv(sys.stdout, args.table, engine, **filters)
+    except UnknownCouncil as exc:
+        raise CliError(str(exc)) from None
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from pipeline.demo import run_demo
+
+    return run_demo(args.db or "sqlite:///data/demo.sqlite")
+
+
+COMMANDS = {"crawl": cmd_crawl, "db": cmd_db, "export": cmd_export, "demo": cmd_demo}
+
+if __name__ == "__main__":
+    sys.exit(main())

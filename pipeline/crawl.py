@@ -1,0 +1,66 @@
+"""Run the ModernGov spider in this process (Scrapy's CrawlerProcess) and report the outcome."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.utils.project import get_project_settings
+
+from crawler.spiders.moderngov import ModernGovSpider
+
+
+@dataclass
+class CrawlOutcome:
+    run_id: int | None
+    failure_reason: str | None
+    stats: dict
+
+
+def crawl_settings(
+    db_url: str,
+    delay: float | None = None,
+    concurrency: int | None = None,
+    user_agent: str | None = None,
+    log_level: str | None = None,
+):
+    settings = get_project_settings()
+    settings.setmodule("crawler.settings", priority="project")
+    settings.set("ARCHIVE_DB", db_url, priority="cmdline")
+    if delay is not None:
+        settings.set("DOWNLOAD_DELAY", delay, priority="cmdline")
+        settings.set("AUTOTHROTTLE_START_DELAY", max(delay, 0.01), priority="cmdline")
+        settings.set("DOWNLOAD_DELAY_JITTER", 0.5 if delay > 0 else 0, priority="cmdline")
+        if delay == 0:  # a local mirror: nothing to be polite to
+            settings.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")
+    if concurrency is not None:
+        settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", concurrency, priority="cmdline")
+        settings.set("CONCURRENT_REQUESTS", max(concurrency, 8), priority="cmdline")
+        settings.set("AUTOTHROTTLE_TARGET_CONCURRENCY", float(concurrency), priority="cmdline")
+    if user_agent:
+        settings.set("USER_AGENT", user_agent, priority="cmdline")
+    if log_level:
+        settings.set("LOG_LEVEL", log_level, priority="cmdline")
+    return settings
+
+
+def run_crawl(
+    db_url: str,
+    base_url: str,
+    council: str | None = None,
+    name: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    **setting_overrides,
+) -> CrawlOutcome:
+    """Crawl one site into the archive. Runs Twisted's reactor: once per process."""
+    process = CrawlerProcess(crawl_settings(db_url, **setting_overrides))
+    crawler = process.create_crawler(ModernGovSpider)
+    process.crawl(
+        crawler, base_url=base_url, council=council, council_name=name, date_from=date_from, date_to=date_to
+    )
+    process.start()
+    spider = crawler.spider
+    stats = crawler.stats.get_stats() if crawler.stats else {}
+    return CrawlOutcome(getattr(spider, "run_id", None), getattr(spider, "failure_reason", None), stats)

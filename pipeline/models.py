@@ -1,0 +1,222 @@
+"""The archive schema (SQLAlchemy 2). docs/schema.md describes every table for researchers.
+
+Content is append-only: a fetched page or document, a meeting's state, an agenda item's text each
+get a new ``*_versions`` / ``*_states`` row when they change; an unchanged re-fetch only moves that
+row's ``last_seen``. Identity rows (``committees``, ``meetings``, ``documents``...) carry site ids and
+URLs plus ``first_seen``/``last_seen``; ``meetings`` also caches its latest state for easy queries.
+All timestamps are UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Council(Base):
+    __tablename__ = "councils"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True, nullable=False)
+    name: Mapped[str | None] = mapped_column(String(300))
+    base_url: Mapped[str] = mapped_column(Text, nullable=False)
+    platform: Mapped[str] = mapped_column(String(20), nullable=False, default="moderngov")
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+
+
+class CrawlRun(Base):
+    __tablename__ = "crawl_runs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id"), nullable=False, index=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # running | finished | failed ("failed" = the site could not be crawled at all)
+    status: Mapped[str] = mapped_column(String(20), nullable=False)
+    reason: Mapped[str | None] = mapped_column(Text)
+    options: Mapped[dict | None] = mapped_column(JSON)
+    stats: Mapped[dict | None] = mapped_column(JSON)
+
+
+class Blob(Base):
+    """A byte string stored once under data/blobs/ by its sha256."""
+
+    __tablename__ = "blobs"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    stored_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+
+
+class FetchLog(Base):
+    """Every request the crawler made, successful or not."""
+
+    __tablename__ = "fetches"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"), index=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id"), nullable=False)
+    url: Mapped[str] = mapped_column(Text, nullable=False)
+    final_url: Mapped[str | None] = mapped_column(Text)  # after redirects, when different
+    status: Mapped[int | None] = mapped_column(Integer)
+    fetched_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    content_type: Mapped[str | None] = mapped_column(String(200))
+    headers: Mapped[dict | None] = mapped_column(JSON)
+    sha256: Mapped[str | None] = mapped_column(ForeignKey("blobs.sha256"))
+    error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_fetches_url", "url"),)
+
+
+class Page(Base):
+    """An HTML page of a council site (committee list, meeting list, meeting page...)."""
+
+    __tablename__ = "pages"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id"), nullable=False)
+    url: Mapped[str] = mapped_column(Text, nullable=False)
+    kind: Mapped[str] = mapped_column(String(30), nullable=False)
+    first_seen: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    last_seen: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+
+    __table_args__ = (UniqueConstraint("council_id", "url", name="uq_pages_council_url"),)
+
+
+class PageVersion(Base):
+    __tablename__ = "page_versions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("pages.id"), nullable=False, index=True)
+    sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"), nullable=False)
+    size: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    fetch_id: Mapped[int | None] = mapped_column(ForeignKey("fetches.id"))
+    first_seen: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    last_seen: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+
+
+class Committee(Base):
+    __tablename__ = "committees"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id"), nullable=False)
+    site_id: Mapped[int] = mapped_column(Integer, nullable=False)  # ModernGov CId / committee ID
+    name: Mapped[str] = mapped_column(String(500), nullable=False)
+    url: Mapped[str | None] = mapped_column(Text)
+    first_seen: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    last_seen: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+
+    __table_args__ = (UniqueConstraint("council_id", "site_id", name="uq_committees_council_site"),)
+
+
+class Meeting(Base):
+    """A meeting (ModernGov MId); date..title cache the latest row of meeting_states."""
+
+    __tablename__ = "meetings"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id"), nullable=False)
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committees.id"), nullable=False, index=True)
+    site_id: Mapped[int] = mapped_column(Integer, nullable=False)  # ModernGov MId
+    url: Mapped[str] = mapped_column(Text, nullable=False)
+    date: Mapped[date | None] = mapped_column(Date, index=True)
+    time: Mapped[time | None] = mapped_column(Time)
+    status: Mapped[str] = mapped_column(String(20), nullable=False)  # scheduled | cancelled | postponed
+    venue: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(Text)
+    list_suffix: Mapped[str | None] = mapped_column(String(200))  # " - Agenda, Decisions, Minutes"
+    date_modified: Mapped[date | None] = mapped_column(Date)  # the page's DC.date.modified
+    first_seen: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    last_seen: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+
+    __table_args__ = (UniqueConstraint("council_id", "site_id", name="uq_meetings_council_site"),)
+
+
+class MeetingState(Base):
+    """Every distinct state a meeting page showed (date, time, venue, status, title)."""
+
+    __tablename__ = "meeting_states"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), nullable=False, index=True)
+    page_version_id: Mapped[int | None] = mapped_column(ForeignKey("page_versions.id"))
+    date: Mapped[date | None] = mapped_column(Date)
+    time: Mapped[time | None] = mapped_column(Time)
+    status: Mapped[str] = mapped_column(String(20), nullable=False)
+    venue: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(Text)
+    fingerprint: Mapped[str] = mapped_column(String(64), nullable=False)
+    first_seen: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    last_seen: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+
+
+class AgendaItem(Base):
+    """A row of a meeting page; identity is ModernGov's stable ``AI…`` id (else the row number)."""
+
+    __tablename__ = "agenda_items"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), nullable=False, index=True)
+    item_key: Mapped[str] = mapped_column(String(40), nullable=False)  # "AI51890" or "row:54"
+    ai_id: Mapped[int | None] = mapped_column(Integer)
+    first_seen: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    last_seen: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (UniqueConstraint("meeting_id", "item_key", name="uq_agenda_items_meeting_key"),)
+
+
+class AgendaItemVersion(Base):
+    __tablename__ = "agenda_item_versions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agenda_item_id: Mapped[int] = mapped_column(ForeignKey("agenda_items.id"), nullable=False, index=True)
+    page_version_id: Mapped[int | None] = mapped_column(ForeignKey("page_versions.id"))
+    number: Mapped[str] = mapped_column(String(40), nullable=False)  # as shown: "54"
+    title: Mapped[str] = mapped_column(Text, nullable=False)
+    minutes_html: Mapped[str | None] = mapped_column(Text)
+    minutes_text: Mapped[str | None] = mapped_column(Text)
+    decision_html: Mapped[str | None] = mapped_column(Text)
+    decision_text: Mapped[str | None] = mapped_column(Text)
+    full_text_url: Mapped[str | None] = mapped_column(Text)
+    fingerprint: Mapped[str] = mapped_column(String(64), nullable=False)
+    first_seen: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    last_seen: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+
+
+class Document(Base):
+    """A document linked from a meeting page (identity: its URL on the site)."""
+
+    __tablename__ = "documents"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id"), nullable=False)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"), index=True)
+    agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_items.id"))
+    url: Mapped[str] = mapped_column(Text, nullable=False)
+    title: Mapped[str | None] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(30), nullable=False)
+    first_seen: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    last_seen: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (UniqueConstraint("council_id", "url", name="uq_documents_council_url"),)
+
+
+class DocumentVersion(Base):
+    __tablename__ = "document_versions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), nullable=False, index=True)
+    sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"), nullable=False, index=True)
+    size: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    content_type: Mapped[str | None] = mapped_column(String(200))
+    fetched_url: Mapped[str | None] = mapped_column(Text)  # the PDF behind an mgChooseDocPack link
+    fetch_id: Mapped[int | None] = mapped_column(ForeignKey("fetches.id"))
+    first_seen: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    last_seen: Mapped[datetime] = mapped_column(DateTime, nullable=False)

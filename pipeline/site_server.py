@@ -1,0 +1,60 @@
+"""A local HTTP server for a generated ModernGov site (demo, tests, benchmarks). 127.0.0.1 only."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from pipeline.sample_site import SampleSite, route_key
+
+
+class SiteServer:
+    """Serves ``site.routes``; the routes may be swapped while running (a site changing state)."""
+
+    def __init__(self, site: SampleSite, port: int = 0):
+        self.site = site
+        self.hits: Counter = Counter()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self):  # noqa: N802 (http.server's naming)
+                key = route_key(self.path)
+                server.hits[key] += 1
+                if key == "/robots.txt":
+                    found = ("text/plain", b"User-agent: *\nAllow: /\n")
+                else:
+                    found = server.site.routes.get(key)
+                if found is None:
+                    self.send_response(404)
+                    body = b"<html><body>Not found</body></html>"
+                    ctype = "text/html"
+                else:
+                    ctype, body = found
+                    self.send_response(200)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):  # keep test and demo output clean
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}{self.site.prefix}"
+
+    def __enter__(self) -> SiteServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()

@@ -1,0 +1,355 @@
+"""The one module that writes to the archive database.
+
+Every write goes through ``Archive``: one transaction per fetched page or document, blobs on disk
+before the rows that name them, idempotent upserts keyed by site identity (council + ModernGov ids
+or URLs), and append-only versions. A re-run after a crash redoes at most the item in flight.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from crawler.items import DocumentItem, Fetch, PageItem
+from crawler.moderngov_pages import AgendaItem as ParsedItem
+from crawler.moderngov_pages import MeetingLink, MeetingPage
+from pipeline.blobs import BlobStore
+from pipeline.models import (
+    AgendaItem,
+    AgendaItemVersion,
+    Blob,
+    Committee,
+    Council,
+    CrawlRun,
+    Document,
+    DocumentVersion,
+    FetchLog,
+    Meeting,
+    MeetingState,
+    Page,
+    PageVersion,
+)
+
+
+def utcnow() -> datetime:
+    """Naive UTC (the archive stores UTC throughout; SQLite keeps no zone)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def fingerprint(*values: Any) -> str:
+    return hashlib.sha256(json.dumps(values, default=str, ensure_ascii=False).encode()).hexdigest()
+
+
+@dataclass
+class StoreResult:
+    """What one stored item changed: the run's statistics are sums of these."""
+
+    new_versions: int = 0
+    new_rows: int = 0
+
+
+class Archive:
+    def __init__(self, engine: Engine, blobs: BlobStore):
+        self.engine = engine
+        self.blobs = blobs
+        self._session = sessionmaker(engine, expire_on_commit=False)
+
+    # -- councils and runs -------------------------------------------------------------------
+
+    def ensure_council(self, slug: str, base_url: str, name: str | None = None) -> int:
+        with self._session.begin() as s:
+            council = s.scalar(select(Council).where(Council.slug == slug))
+            if council is None:
+                council = Council(slug=slug, base_url=base_url, name=name or slug, created_at=utcnow())
+                s.add(council)
+                s.flush()
+            else:
+                council.base_url = base_url
+                if name:
+                    council.name = name
+            return council.id
+
+    def start_run(self, council_id: int, options: dict) -> int:
+        with self._session.begin() as s:
+            run = CrawlRun(council_id=council_id, started_at=utcnow(), status="running", options=options)
+            s.add(run)
+            s.flush()
+            return run.id
+
+    def finish_run(self, run_id: int, status: str, stats: dict, reason: str | None = None) -> None:
+        with self._session.begin() as s:
+            run = s.get(CrawlRun, run_id)
+            run.finished_at = utcnow()
+            run.status = status
+            run.reason = reason
+            run.stats = stats
+
+    # -- items from the crawler --------------------------------------------------------------
+
+    def store_page(self, council_id: int, run_id: int | None, item: PageItem) -> StoreResult:
+        result = StoreResult()
+        with self._session.begin() as s:
+            now = item.fetch.fetched_at
+            fetch = self._log_fetch(s, council_id, run_id, item.fetch)
+            if not item.fetch.ok:
+                return result
+            page = self._get_or_create(
+                s,
+                Page,
+                {"council_id": council_id, "url": item.fetch.url},
+                {"kind": item.page_kind},
+                now,
+                result,
+            )
+            page.last_seen = now
+            version, created = self._advance(
+                s,
+                PageVersion,
+                "page_id",
+                page.id,
+                "sha256",
+                item.fetch.sha256,
+                now,
+                size=len(item.fetch.body),
+                fetch_id=fetch.id,
+            )
+            result.new_versions += created
+            for link in item.committees:
+                c = self._committee(s, council_id, link.site_id, link.name, now, result)
+                c.url = c.url or link.url
+            if item.meeting_list is not None:
+                ml = item.meeting_list
+                for m in ml.meetings:
+                    self._meeting_from_link(s, council_id, m, ml.committee_name, now, result)
+            if item.meeting is not None:
+                self._meeting_from_page(s, council_id, item.fetch.url, item.meeting, version.id, now, result)
+        return result
+
+    def store_document(self, council_id: int, run_id: int | None, item: DocumentItem) -> StoreResult:
+        result = StoreResult()
+        with self._session.begin() as s:
+            now = item.fetch.fetched_at
+            fetch = self._log_fetch(s, council_id, run_id, item.fetch)
+            meeting = s.scalar(
+                select(Meeting).where(Meeting.council_id == council_id, Meeting.url == item.meeting_url)
+            )
+            doc = self._get_or_create(
+                s,
+                Document,
+                {"council_id": council_id, "url": item.link.url},
+                {
+                    "title": item.link.title,
+                    "kind": item.link.kind,
+                    "meeting_id": meeting.id if meeting else None,
+                },
+                now,
+                result,
+            )
+            if not item.fetch.ok:
+                return result
+            doc.last_seen = now
+            _, created = self._advance(
+                s,
+                DocumentVersion,
+                "document_id",
+                doc.id,
+                "sha256",
+                item.fetch.sha256,
+                now,
+                size=len(item.fetch.body),
+                content_type=item.fetch.content_type,
+                fetched_url=_fetched_url(item),
+                fetch_id=fetch.id,
+            )
+            result.new_versions += created
+        return result
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _log_fetch(self, s: Session, council_id: int, run_id: int | None, f: Fetch) -> FetchLog:
+        if f.ok and f.sha256 and s.get(Blob, f.sha256) is None:
+            if not self.blobs.exists(f.sha256):  # the capture stage writes blobs before any row
+                raise RuntimeError(f"blob {f.sha256} missing on disk for {f.url}")
+            s.add(Blob(sha256=f.sha256, size=len(f.body), stored_at=utcnow()))
+            s.flush()
+        row = FetchLog(
+            run_id=run_id,
+            council_id=council_id,
+            url=f.url,
+            final_url=f.final_url,
+            status=f.status,
+            fetched_at=f.fetched_at,
+            content_type=f.content_type,
+            headers=f.headers or None,
+            sha256=f.sha256 if f.ok else None,
+            error=f.error,
+        )
+        s.add(row)
+        s.flush()
+        return row
+
+    @staticmethod
+    def _get_or_create(s: Session, model, keys: dict, defaults: dict, now: datetime, result: StoreResult):
+        row = s.scalar(select(model).where(*(getattr(model, k) == v for k, v in keys.items())))
+        if row is None:
+            row = model(**keys, **defaults, first_seen=now, last_seen=now)
+            s.add(row)
+            s.flush()
+            result.new_rows += 1
+        return row
+
+    @staticmethod
+    def _advance(
+        s: Session, model, parent_col: str, parent_id: int, key_col: str, key: str, now: datetime, **values
+    ):
+        """Append a version unless ``key`` equals the latest one's (then only move last_seen).
+
+        Comparing with the latest version only (not any earlier one) is what makes A -> B -> A
+        three versions.
+        """
+        latest = s.scalar(
+            select(model).where(getattr(model, parent_col) == parent_id).order_by(model.id.desc()).limit(1)
+        )
+        if latest is not None and getattr(latest, key_col) == key:
+            latest.last_seen = max(latest.last_seen, now)
+            return latest, False
+        row = model(**{parent_col: parent_id, key_col: key}, first_seen=now, last_seen=now, **values)
+        s.add(row)
+        s.flush()
+        return row, True
+
+    def _committee(self, s, council_id, site_id, name, now, result) -> Committee:
+        c = self._get_or_create(
+            s,
+            Committee,
+            {"council_id": council_id, "site_id": site_id},
+            {"name": name or f"Committee {site_id}"},
+            now,
+            result,
+        )
+        c.last_seen = now
+        return c
+
+    def _meeting_row(self, s, council_id, committee_site_id, committee_name, site_id, url, now, result):
+        committee = self._committee(s, council_id, committee_site_id or 0, committee_name, now, result)
+        meeting = s.scalar(
+            select(Meeting).where(Meeting.council_id == council_id, Meeting.site_id == site_id)
+        )
+        if meeting is None:
+            meeting = Meeting(
+                council_id=council_id,
+                committee_id=committee.id,
+                site_id=site_id,
+                url=url,
+                status="scheduled",
+                first_seen=now,
+                last_seen=now,
+            )
+            s.add(meeting)
+            s.flush()
+            result.new_rows += 1
+        meeting.last_seen = now
+        return meeting
+
+    def _meeting_from_link(self, s, council_id, link: MeetingLink, committee_name, now, result) -> None:
+        meeting = self._meeting_row(
+            s, council_id, link.committee_site_id, committee_name, link.site_id, link.url, now, result
+        )
+        meeting.list_suffix = link.suffix or None
+        if meeting.date is None:  # the meeting page, once read, is the authority for these
+            meeting.date, meeting.time = link.date, link.time
+            if link.cancelled:
+                meeting.status = "cancelled"
+
+    def _meeting_from_page(self, s, council_id, url, page: MeetingPage, page_version_id, now, result) -> None:
+        if page.site_id is None:
+            return
+        meeting = self._meeting_row(
+            s, council_id, page.committee_site_id, page.committee_name, page.site_id, url, now, result
+        )
+        state = (page.date, page.time, page.status, page.venue, page.title)
+        _, created = self._advance(
+            s,
+            MeetingState,
+            "meeting_id",
+            meeting.id,
+            "fingerprint",
+            fingerprint(*state),
+            now,
+            page_version_id=page_version_id,
+            date=page.date,
+            time=page.time,
+            status=page.status,
+            venue=page.venue,
+            title=page.title,
+        )
+        result.new_versions += created
+        meeting.date, meeting.time, meeting.status, meeting.venue, meeting.title = state
+        meeting.date_modified = page.date_modified
+        items_by_ai: dict[int, AgendaItem] = {}
+        for parsed in page.items:
+            row = self._agenda_item(s, meeting.id, parsed, page_version_id, now, result)
+            if parsed.ai_id is not None:
+                items_by_ai[parsed.ai_id] = row
+        for link in [*page.documents, *(d for it in page.items for d in it.documents)]:
+            item_row = items_by_ai.get(link.item_ai_id) if link.item_ai_id is not None else None
+            doc = self._get_or_create(
+                s,
+                Document,
+                {"council_id": council_id, "url": link.url},
+                {
+                    "title": link.title,
+                    "kind": link.kind,
+                    "meeting_id": meeting.id,
+                    "agenda_item_id": item_row.id if item_row else None,
+                },
+                now,
+                result,
+            )
+            if doc.meeting_id is None:
+                doc.meeting_id = meeting.id
+
+    def _agenda_item(self, s, meeting_id, parsed: ParsedItem, page_version_id, now, result) -> AgendaItem:
+        key = f"AI{parsed.ai_id}" if parsed.ai_id is not None else f"row:{parsed.number}"
+        row = self._get_or_create(
+            s, AgendaItem, {"meeting_id": meeting_id, "item_key": key}, {"ai_id": parsed.ai_id}, now, result
+        )
+        row.last_seen = now
+        content = (
+            parsed.number,
+            parsed.title,
+            parsed.minutes_html,
+            parsed.decision_html,
+            parsed.full_text_url,
+        )
+        _, created = self._advance(
+            s,
+            AgendaItemVersion,
+            "agenda_item_id",
+            row.id,
+            "fingerprint",
+            fingerprint(*content),
+            now,
+            page_version_id=page_version_id,
+            number=parsed.number,
+            title=parsed.title,
+            minutes_html=parsed.minutes_html,
+            minutes_text=parsed.minutes_text,
+            decision_html=parsed.decision_html,
+            decision_text=parsed.decision_text,
+            full_text_url=parsed.full_text_url,
+        )
+        result.new_versions += created
+        return row
+
+
+def _fetched_url(item: DocumentItem) -> str | None:
+    """Where the bytes really came from, when not the document's own link (doc packs, redirects)."""
+    where = item.fetch.final_url or item.fetch.url
+    return where if where != item.link.url else None
