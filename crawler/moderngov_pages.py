@@ -289,16 +289,44 @@ def _block_after(cell, label: str):
     return nxt[0]
 
 
+_BLOCK_TAGS = frozenset({"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "div"})
+
+
 def html_block_text(block) -> str:
-    """Readable text of a block: one line per paragraph / list item, whitespace collapsed."""
-    lines = []
-    for para in block.xpath(".//p|.//li|.//h1|.//h2|.//h3|.//h4|.//td"):
-        if para.xpath("ancestor::p|ancestor::li|ancestor::td"):
-            continue
-        text = _text(para)
+    """Readable text of a block: one line per paragraph / list item / cell, whitespace collapsed."""
+    root = block.root
+    lines: list[str] = []
+
+    def walk(el, buf: list[str]) -> None:
+        for child in el:
+            tag = child.tag if isinstance(child.tag, str) else ""
+            if tag in _BLOCK_TAGS:
+                flush(buf)
+                inner: list[str] = []
+                if child.text:
+                    inner.append(child.text)
+                walk(child, inner)
+                flush(inner)
+            elif tag == "br":
+                flush(buf)
+            else:
+                if tag and child.text:
+                    buf.append(child.text)
+                if tag:
+                    walk(child, buf)
+            if child.tail:
+                buf.append(child.tail)
+
+    def flush(buf: list[str]) -> None:
+        text = " ".join("".join(buf).replace("\xa0", " ").split())
         if text:
             lines.append(text)
-    return "\n".join(lines) if lines else _text(block)
+        buf.clear()
+
+    top: list[str] = [root.text] if root.text else []
+    walk(root, top)
+    flush(top)
+    return "\n".join(lines)
 
 
 def _parse_item_row(tr, url: str) -> AgendaItem | None:
