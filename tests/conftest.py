@@ -83,6 +83,9 @@ def run_cli(*args: str, env: dict | None = None, timeout: float = 240) -> subpro
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "pipeline.cli", *args],
-        capture_output=True, text=True, timeout=timeout, env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=full_env,
         cwd=Path(__file__).resolve().parent.parent,
     )

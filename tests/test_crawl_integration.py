@@ -30,20 +30,49 @@ pytestmark = pytest.mark.slow
 
 
 def crawl(server, db_url, *extra):
-    return run_cli("crawl", "--base-url", server.base_url, "--council", "sample", "--delay", "0",
-                   "--concurrency", "4", "--db", db_url, *extra)
+    return run_cli(
+        "crawl",
+        "--base-url",
+        server.base_url,
+        "--council",
+        "sample",
+        "--delay",
+        "0",
+        "--concurrency",
+        "4",
+        "--db",
+        db_url,
+        *extra,
+    )
 
 
 def counts(engine) -> dict:
     with engine.connect() as c:
-        return {m.__tablename__: c.scalar(select(func.count()).select_from(m)) for m in (
-            Committee, Meeting, MeetingState, AgendaItem, AgendaItemVersion, Document, DocumentVersion,
-            PageVersion, Blob)}
+        return {
+            m.__tablename__: c.scalar(select(func.count()).select_from(m))
+            for m in (
+                Committee,
+                Meeting,
+                MeetingState,
+                AgendaItem,
+                AgendaItemVersion,
+                Document,
+                DocumentVersion,
+                PageVersion,
+                Blob,
+            )
+        }
 
 
 def test_crawl_archives_the_site_row_by_row_and_recrawl_adds_nothing(site_factory, db_url):
-    server = site_factory(committees=2, years=(2024, 2025), meetings_per_year=3, prefix="/democracy/",
-                          tr_layout_committees=1, cancelled_every=4)
+    server = site_factory(
+        committees=2,
+        years=(2024, 2025),
+        meetings_per_year=3,
+        prefix="/democracy/",
+        tr_layout_committees=1,
+        cancelled_every=4,
+    )
     site = server.site
     result = crawl(server, db_url)
     assert result.returncode == 0, result.stderr
@@ -61,10 +90,15 @@ def test_crawl_archives_the_site_row_by_row_and_recrawl_adds_nothing(site_factor
             assert row.url == f"{server.base_url}ieListDocuments.aspx?CId={m.committee_id}&MId={m.mid}&Ver=4"
             assert (row.list_suffix or "") == m.suffix.removeprefix(" - ")
             items = c.execute(
-                select(AgendaItem.ai_id, AgendaItemVersion.number, AgendaItemVersion.title,
-                       AgendaItemVersion.minutes_text)
+                select(
+                    AgendaItem.ai_id,
+                    AgendaItemVersion.number,
+                    AgendaItemVersion.title,
+                    AgendaItemVersion.minutes_text,
+                )
                 .join(AgendaItemVersion, AgendaItemVersion.agenda_item_id == AgendaItem.id)
-                .where(AgendaItem.meeting_id == row.id).order_by(AgendaItem.ai_id)
+                .where(AgendaItem.meeting_id == row.id)
+                .order_by(AgendaItem.ai_id)
             ).all()
             assert [(i.ai_id, i.number, i.title, i.minutes_text) for i in items] == [
                 (it.ai_id, str(it.number), it.title, it.minutes) for it in m.items
@@ -72,12 +106,22 @@ def test_crawl_archives_the_site_row_by_row_and_recrawl_adds_nothing(site_factor
         assert sum(m.cancelled for m in site.meetings) >= 2
         # Every document of the site, with the exact bytes the server holds, stored once by sha256.
         docs = c.execute(
-            select(Document.url, Document.kind, Document.title, Meeting.site_id, DocumentVersion.sha256,
-                   DocumentVersion.size).join(Meeting, Meeting.id == Document.meeting_id)
+            select(
+                Document.url,
+                Document.kind,
+                Document.title,
+                Meeting.site_id,
+                DocumentVersion.sha256,
+                DocumentVersion.size,
+            )
+            .join(Meeting, Meeting.id == Document.meeting_id)
             .join(DocumentVersion, DocumentVersion.document_id == Document.id)
         ).all()
-        expected = {(m.mid, d.title, d.kind) for m in site.meetings for d in
-                    [*m.documents, *(x for it in m.items for x in it.documents)]}
+        expected = {
+            (m.mid, d.title, d.kind)
+            for m in site.meetings
+            for d in [*m.documents, *(x for it in m.items for x in it.documents)]
+        }
         assert {(d.site_id, d.title, d.kind) for d in docs} == expected
         assert len(docs) == len(expected)
         blobs = BlobStore(blob_root(db_url))
@@ -106,8 +150,9 @@ def test_crawl_archives_the_site_row_by_row_and_recrawl_adds_nothing(site_factor
 
 
 def test_changed_document_adds_a_version_and_failures_are_recorded(site_factory, db_url):
-    server = site_factory(committees=1, years=(2025,), meetings_per_year=2, cancelled_every=0,
-                          has_list_committees=False)  # falls back to mgCommitteeStructure.aspx
+    server = site_factory(
+        committees=1, years=(2025,), meetings_per_year=2, cancelled_every=0, has_list_committees=False
+    )  # falls back to mgCommitteeStructure.aspx
     site = server.site
     assert crawl(server, db_url).returncode == 0
     m = site.meetings[0]
@@ -125,14 +170,25 @@ def test_changed_document_adds_a_version_and_failures_are_recorded(site_factory,
     assert result.returncode == 0, result.stderr
     engine = create_engine(db_url)
     with engine.connect() as c:
+
         def versions(title):
-            return c.scalar(select(func.count()).select_from(DocumentVersion).join(Document)
-                            .where(Document.meeting_id == select(Meeting.id).where(Meeting.site_id == m.mid)
-                                   .scalar_subquery(), Document.title == title))
+            return c.scalar(
+                select(func.count())
+                .select_from(DocumentVersion)
+                .join(Document)
+                .where(
+                    Document.meeting_id
+                    == select(Meeting.id).where(Meeting.site_id == m.mid).scalar_subquery(),
+                    Document.title == title,
+                )
+            )
+
         assert versions("Printed minutes") == 2
         assert versions(report.title) == 1  # the challenge page was not stored as the document
         assert versions("Agenda frontsheet") == 1
-        errors = dict(c.execute(select(FetchLog.url, FetchLog.error).where(FetchLog.error.is_not(None))).all())
+        errors = dict(
+            c.execute(select(FetchLog.url, FetchLog.error).where(FetchLog.error.is_not(None))).all()
+        )
         assert any("got an HTML page" in e for u, e in errors.items() if "/s" in u)
         assert any(e == "HTTP 404" for u, e in errors.items() if "Agenda%20frontsheet" in u)
         run = c.execute(select(CrawlRun).order_by(CrawlRun.id.desc())).first()
@@ -145,7 +201,11 @@ def test_site_that_is_not_moderngov_exits_non_zero(site_factory, db_url):
     server.site.routes.clear()  # every page 404s
     result = crawl(server, db_url)
     assert result.returncode == 1
-    assert result.stderr.strip().splitlines()[-1].startswith("council-archive: crawl failed: not a ModernGov site")
+    assert (
+        result.stderr.strip()
+        .splitlines()[-1]
+        .startswith("council-archive: crawl failed: not a ModernGov site")
+    )
     engine = create_engine(db_url)
     with engine.connect() as c:
         assert c.execute(select(CrawlRun.status)).scalar_one() == "failed"
@@ -160,7 +220,9 @@ def test_date_range_limits_meetings(site_factory, db_url):
     engine = create_engine(db_url)
     with engine.connect() as c:
         got = set(c.scalars(select(Meeting.site_id).where(Meeting.first_seen.is_not(None))))
-        visited = set(c.scalars(select(Meeting.site_id).join(MeetingState, MeetingState.meeting_id == Meeting.id)))
+        visited = set(
+            c.scalars(select(Meeting.site_id).join(MeetingState, MeetingState.meeting_id == Meeting.id))
+        )
     assert visited == {m.mid for m in wanted}
     assert got >= visited  # meetings listed on the fetched year pages are known, only wanted ones visited
     engine.dispose()
