@@ -15,6 +15,7 @@ class SiteServer:
     def __init__(self, site: SampleSite, port: int = 0):
         self.site = site
         self.hits: Counter = Counter()
+        self.fail_next: Counter = Counter()  # route key -> how many 503s to answer before serving it
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -28,7 +29,11 @@ class SiteServer:
                     found = ("text/plain", b"User-agent: *\nAllow: /\n")
                 else:
                     found = server.site.routes.get(key)
-                if found is None:
+                if server.fail_next[key] > 0:
+                    server.fail_next[key] -= 1
+                    self.send_response(503)
+                    body, ctype = b"<html><body>Service Unavailable</body></html>", "text/html"
+                elif found is None:
                     self.send_response(404)
                     body = b"<html><body>Not found</body></html>"
                     ctype = "text/html"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -225,4 +227,88 @@ def test_date_range_limits_meetings(site_factory, db_url):
         )
     assert visited == {m.mid for m in wanted}
     assert got >= visited  # meetings listed on the fetched year pages are known, only wanted ones visited
+    engine.dispose()
+
+
+def test_transient_503_is_retried_and_oversized_document_is_a_recorded_failure(site_factory, db_url):
+    server = site_factory(committees=1, years=(2025,), meetings_per_year=1, cancelled_every=0)
+    m = server.site.meetings[0]
+    minutes = next(d for d in m.documents if d.kind == "printed_minutes")
+    minutes_key = route_key("/" + minutes.href.replace("\r\n", ""))
+    report = next(d for it in m.items for d in it.documents)
+    report_key = route_key("/" + report.href)
+    server.fail_next[minutes_key] = 2  # two 503s, then the PDF
+    big = server.site.routes[report_key][1] + b"\n%" + b"x" * 20_000
+    server.site.routes[report_key] = ("application/pdf", big)
+    result = run_cli(
+        "crawl",
+        "--base-url",
+        server.base_url,
+        "--council",
+        "sample",
+        "--delay",
+        "0",
+        "--db",
+        db_url,
+        env={"COUNCIL_ARCHIVE_MAX_DOCUMENT_BYTES": "15000"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert server.hits[minutes_key] == 3
+    engine = create_engine(db_url)
+    with engine.connect() as c:
+
+        def versions(title):
+            return c.scalar(
+                select(func.count())
+                .select_from(DocumentVersion)
+                .join(Document)
+                .where(Document.title == title)
+            )
+
+        assert versions("Printed minutes") == 1
+        assert versions(report.title) == 0
+        error = c.scalar(
+            select(FetchLog.error).where(FetchLog.url.contains("/s"), FetchLog.error.is_not(None))
+        )
+        assert error and "Cancel" in error
+    engine.dispose()
+
+
+def test_scrapy_crawl_command_uses_the_same_pipeline(site_factory, tmp_path):
+    import subprocess
+    import sys
+
+    server = site_factory(committees=1, years=(2025,), meetings_per_year=2, cancelled_every=0)
+    db = f"sqlite:///{tmp_path / 'scrapy.sqlite'}"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "crawl",
+            "moderngov",
+            "-a",
+            f"base_url={server.base_url}",
+            "-a",
+            "council=viascrapy",
+            "-s",
+            "DOWNLOAD_DELAY=0",
+            "-s",
+            "AUTOTHROTTLE_ENABLED=0",
+            "-s",
+            "LOG_LEVEL=WARNING",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parent.parent,
+        env={**os.environ, "COUNCIL_ARCHIVE_DB": db},
+    )
+    assert result.returncode == 0, result.stderr
+    engine = create_engine(db)
+    with engine.connect() as c:
+        assert set(c.scalars(select(Meeting.site_id))) == {m.mid for m in server.site.meetings}
+        assert c.scalar(select(func.count()).select_from(DocumentVersion)) == sum(
+            len(m.documents) + sum(len(it.documents) for it in m.items) for m in server.site.meetings
+        )
     engine.dispose()
