@@ -15,6 +15,8 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 from parsel import Selector
 from w3lib.url import safe_url_string
 
+from pipeline.dates import parse_date_text
+
 # ModernGov's meeting-document ``T=`` codes (documents/g<MId>/...pdf?T=n).
 DOCUMENT_KIND_BY_T = {
     "0": "agenda_frontsheet",
@@ -142,36 +144,9 @@ def _modgov(html: str) -> Selector:
     return root[0]
 
 
-# "15 Jan 2026 7:30 pm", "Thursday 15 January 2026 7:30 pm", "15/01/2026 19:30", "7.00 pm".
-_DATE_RE = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})")
-_NUM_DATE_RE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
+# "7:30 pm", "7.00 pm", "19:30".
 _TIME_RE = re.compile(r"\b(\d{1,2})(?:[:.](\d{2}))?\s*([ap])\.?\s*m\b", re.IGNORECASE)
 _TIME24_RE = re.compile(r"\b([01]?\d|2[0-3]):([0-5]\d)\b")
-_MONTHS = {
-    m: i + 1
-    for i, m in enumerate(
-        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
-    )
-}
-
-
-def parse_date_text(text: str) -> date | None:
-    """The first calendar date written in ``text`` (UK day-month-year order)."""
-    m = _DATE_RE.search(text)
-    if m:
-        month = _MONTHS.get(m.group(2)[:3].lower())
-        if month:
-            try:
-                return date(int(m.group(3)), month, int(m.group(1)))
-            except ValueError:
-                return None
-    m = _NUM_DATE_RE.search(text)
-    if m:
-        try:
-            return date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
-        except ValueError:
-            return None
-    return None
 
 
 def parse_time_text(text: str) -> time | None:

@@ -69,7 +69,7 @@ def extract_pdf(data: bytes, boxes_flow: float | None = 0.5) -> Extraction:
         return Extraction("failed", error=f"{type(exc).__name__}: {exc}"[:500])
     flags = [cid_ratio(p) > CID_OCR_THRESHOLD for p in raw]
     cleaned = clean_pages(raw)
-    pages = [ExtractedPage(i + 1, text.strip(), ocr) for i, (text, ocr) in enumerate(zip(cleaned, flags))]
+    pages = [ExtractedPage(i + 1, text.strip(), ocr) for i, (text, ocr) in enumerate(zip(cleaned, flags, strict=True))]
     usable = [p for p in pages if p.text and not p.needs_ocr]
     return Extraction("ok" if usable else "empty", pages)
 

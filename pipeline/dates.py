@@ -1,0 +1,62 @@
+"""Dates as UK council documents write them, and municipal years. Pure functions."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+MONTHS = {
+    m: i + 1
+    for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])
+}
+_MONTH_NAMES = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?"
+    r"|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+)
+# "14 April 2016", "14th April, 2016", "14<sup>th</sup> April 2016" (after tag stripping), "18 March".
+DATE_PATTERN = (
+    r"(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?P<month>" + _MONTH_NAMES + r")\.?,?(?:\s+(?P<year>(?:19|20)\d{2}))?"
+)
+_DATE_RE = re.compile(r"\b" + DATE_PATTERN + r"\b", re.IGNORECASE)
+_NUMERIC_RE = re.compile(r"\b(\d{1,2})/(\d{1,2})/((?:19|20)\d{2})\b")
+
+
+def make_date(day: str | int, month: str, year: str | int | None) -> date | None:
+    if year is None:
+        return None
+    m = MONTHS.get(str(month)[:3].lower())
+    try:
+        return date(int(year), m, int(day)) if m else None
+    except ValueError:
+        return None
+
+
+def parse_date_text(text: str) -> date | None:
+    """The first complete calendar date written in ``text`` (UK day-month-year order)."""
+    for m in _DATE_RE.finditer(text):
+        d = make_date(m.group("day"), m.group("month"), m.group("year"))
+        if d:
+            return d
+    m = _NUMERIC_RE.search(text)
+    if m:
+        try:
+            return date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        except ValueError:
+            return None
+    return None
+
+
+def municipal_year(d: date, start_month: int = 5) -> int:
+    """The year a municipal year (May to April by default) began in."""
+    return d.year if d.month >= start_month else d.year - 1
+
+
+def two_digit_year(text: str) -> int | None:
+    """'15' -> 2015, '20-21' -> 2020, '2015' -> 2015, '99' -> 1999."""
+    m = re.match(r"^(\d{2,4})(?:-\d{2})?$", text)
+    if not m:
+        return None
+    y = int(m.group(1))
+    if y < 100:
+        y += 2000 if y < 70 else 1900
+    return y if 1900 <= y <= 2100 else None
