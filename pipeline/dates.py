@@ -7,7 +7,9 @@ from datetime import date
 
 MONTHS = {
     m: i + 1
-    for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])
+    for i, m in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+    )
 }
 _MONTH_NAMES = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?"
@@ -15,7 +17,9 @@ _MONTH_NAMES = (
 )
 # "14 April 2016", "14th April, 2016", "14<sup>th</sup> April 2016" (after tag stripping), "18 March".
 DATE_PATTERN = (
-    r"(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?P<month>" + _MONTH_NAMES + r")\.?,?(?:\s+(?P<year>(?:19|20)\d{2}))?"
+    r"(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?P<month>"
+    + _MONTH_NAMES
+    + r")\.?,?(?:\s+(?P<year>(?:19|20)\d{2}))?"
 )
 _DATE_RE = re.compile(r"\b" + DATE_PATTERN + r"\b", re.IGNORECASE)
 _NUMERIC_RE = re.compile(r"\b(\d{1,2})/(\d{1,2})/((?:19|20)\d{2})\b")

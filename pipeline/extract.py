@@ -69,7 +69,10 @@ def extract_pdf(data: bytes, boxes_flow: float | None = 0.5) -> Extraction:
         return Extraction("failed", error=f"{type(exc).__name__}: {exc}"[:500])
     flags = [cid_ratio(p) > CID_OCR_THRESHOLD for p in raw]
     cleaned = clean_pages(raw)
-    pages = [ExtractedPage(i + 1, text.strip(), ocr) for i, (text, ocr) in enumerate(zip(cleaned, flags, strict=True))]
+    pages = [
+        ExtractedPage(i + 1, text.strip(), ocr)
+        for i, (text, ocr) in enumerate(zip(cleaned, flags, strict=True))
+    ]
     usable = [p for p in pages if p.text and not p.needs_ocr]
     return Extraction("ok" if usable else "empty", pages)
 
@@ -82,11 +85,16 @@ def _limit_memory(megabytes: int) -> None:
 class ExtractionPool:
     """A pool of worker processes sized to the cores; ``extract`` blocks, ``submit`` does not."""
 
-    def __init__(self, workers: int | None = None, timeout: float = DEFAULT_TIMEOUT,
-                 memory_mb: int = DEFAULT_MEMORY_MB):
+    def __init__(
+        self, workers: int | None = None, timeout: float = DEFAULT_TIMEOUT, memory_mb: int = DEFAULT_MEMORY_MB
+    ):
         self.timeout = timeout
-        self.pool = ProcessPool(max_workers=workers or os.cpu_count() or 1, max_tasks=200,
-                                initializer=_limit_memory, initargs=(memory_mb,))
+        self.pool = ProcessPool(
+            max_workers=workers or os.cpu_count() or 1,
+            max_tasks=200,
+            initializer=_limit_memory,
+            initargs=(memory_mb,),
+        )
 
     def submit(self, data: bytes, boxes_flow: float | None = 0.5):
         return self.pool.schedule(extract_pdf, args=(data, boxes_flow), timeout=self.timeout)

@@ -35,6 +35,7 @@ class Minute:
     text: str = ""
     prefix: str | None = None
     year: str | None = None  # year part as printed ("15", "20-21")
+    year_first: bool = False  # "CB20/15" read as year 20, minute 15 (learnt from the heading chain)
     start: int = 0  # character offset of the heading in the input
 
 
@@ -105,9 +106,7 @@ def split_lines(text: str) -> list[Line]:
 
 _MINUTES_OF = re.compile(r"^(?:the\s+)?minutes\s+of\s+(?:the|a)\s+(?:\w+\s+)?meeting\s+of\b", re.IGNORECASE)
 _MINUTES_WORD = re.compile(r"^(?:draft\s+|confirmed\s+)?minutes$", re.IGNORECASE)
-_PRESENT = re.compile(
-    r"^(?:members\s+|councillors\s+)?present\s*:?(?:\s|$)|^present\b", re.IGNORECASE
-)
+_PRESENT = re.compile(r"^(?:members\s+|councillors\s+)?present\s*:?(?:\s|$)|^present\b", re.IGNORECASE)
 _END = re.compile(
     r"^\(?(?:note:\s*)?the\s+meeting\s+(?:ended|closed|finished|terminated|rose)\b|^\(?meeting\s+(?:closed|ended|finished)\b"
     r"|^\(?the\s+meeting\s+(?:was\s+)?closed\b|^(?:\(?chair(?:man|person)?\)?|signed)\s*:?\s*\.{0,}$",
@@ -136,8 +135,12 @@ def find_regions(lines: list[Line]) -> list[MinutesRegion]:
                     begin, when = j, d
                     break
             # a "Minutes" line or the committee name just above the date belongs to the header
-            while begin > 0 and i - begin < 10 and texts[begin - 1] and lines[begin - 1].page == lines[begin].page and (
-                _MINUTES_WORD.match(texts[begin - 1]) or texts[begin - 1].isupper()
+            while (
+                begin > 0
+                and i - begin < 10
+                and texts[begin - 1]
+                and lines[begin - 1].page == lines[begin].page
+                and (_MINUTES_WORD.match(texts[begin - 1]) or texts[begin - 1].isupper())
             ):
                 begin -= 1
             starts.append((begin, when))
@@ -223,8 +226,11 @@ def _heading_title(lines: list[Line], i: int, end: int, rest: str | None) -> tup
             last += 1
             continue
         # a lone upper-case word ("NOTED") is the minute's text, unless an agenda reference marks it as heading
-        if not cleaned.isupper() or len(cleaned.split()) > 8 or _LABEL.match(nxt) or (
-            len(cleaned.split()) == 1 and cleaned == nxt
+        if (
+            not cleaned.isupper()
+            or len(cleaned.split()) > 8
+            or _LABEL.match(nxt)
+            or (len(cleaned.split()) == 1 and cleaned == nxt)
         ):
             break
         title, last = f"{title} {cleaned}", last + 1
@@ -240,17 +246,12 @@ def candidates(lines: list[Line], begin: int, end: int) -> list[Candidate]:
             continue
         g = m.groupdict()
         prefix = year = sub = None
-        year_first = False
         if g["n1"]:
             prefix, num, year = g["p1"], g["n1"], g["y1"]
         elif g["n2"]:
             prefix, num, year = g["p2"], g["n2"], g["y2"]
         elif g["a3"]:
-            a, b = g["a3"], g["b3"]
-            if len(b) >= 3 or (len(a) == 2 and len(b) > 2):
-                year, num, year_first = a, b, True
-            else:
-                num, year = a, b
+            num, year = g["a3"], g["b3"]
         elif g["n4"]:
             prefix, num = g["p4"], g["n4"]
         elif g["n5"]:
@@ -263,13 +264,20 @@ def candidates(lines: list[Line], begin: int, end: int) -> list[Candidate]:
             continue
         if g["s6"] and (len(title.split()) > 10):
             continue
-        weight = 1.0 + (0.5 if upper else 0) + (0.5 if lines[i].emphasis else 0) + (0.2 if rest is None else 0)
+        weight = (
+            1.0 + (0.5 if upper else 0) + (0.5 if lines[i].emphasis else 0) + (0.2 if rest is None else 0)
+        )
         if g["sep"] == "." or g["sep"] == ":":
             weight += 0.2
         label_text = text[: m.start("title")].strip() if rest else text.strip()
         label_text = re.sub(r"^(?:\*\s*)?(?:minute\s+(?:no\.?\s*)?)", "", label_text, flags=re.IGNORECASE)
-        found.append(Candidate(i, int(num), sub, prefix, year, year_first, title, last, weight,
-                               label_text.rstrip(".:) ")))
+        label_text = label_text.rstrip(".:) ")
+        readings = [(num, year, False)]
+        if year and "-" not in year:
+            # "74/15" (minute/year) or "23/165", "CB20/15" (year/minute): let the chain decide.
+            readings = [(year, num, True)] if len(year) >= 3 else [(num, year, False), (year, num, True)]
+        for n, y, first in readings:
+            found.append(Candidate(i, int(n), sub, prefix, y, first, title, last, weight, label_text))
     return found
 
 
@@ -323,8 +331,13 @@ def best_chain(cands: list[Candidate]) -> list[Candidate]:
 # -- putting it together ----------------------------------------------------------------------
 
 
-def _label(c: Candidate, parent: Candidate | None, meeting_date: date | None, cite_style: str | None,
-           year_start_month: int) -> tuple[str, str]:
+def _label(
+    c: Candidate,
+    parent: Candidate | None,
+    meeting_date: date | None,
+    cite_style: str | None,
+    year_start_month: int,
+) -> tuple[str, str]:
     """(number, label) for a heading. ``cite_style`` "n/yy" adds the year the way citations do."""
     if c.num == 0 and parent is not None:  # "(a)" under minute 12 -> "12(a)"
         number = f"{parent.num}({c.sub})"
@@ -366,11 +379,20 @@ def find_minutes(text: str, *, cite_style: str | None = None, year_start_month: 
             body_lines = [ln.text for ln in lines[c.title_end + 1 : body_end]]
             if region.page_mode:
                 body_lines = _after_minutes_label(body_lines)
-            found.append(Minute(
-                number=number, label=label, title=c.title, meeting_date=region.meeting_date,
-                page=lines[c.index].page, text="\n".join(t for t in body_lines if t).strip(),
-                prefix=c.prefix, year=c.year, start=lines[c.index].start,
-            ))
+            found.append(
+                Minute(
+                    number=number,
+                    label=label,
+                    title=c.title,
+                    meeting_date=region.meeting_date,
+                    page=lines[c.index].page,
+                    text="\n".join(t for t in body_lines if t).strip(),
+                    prefix=c.prefix,
+                    year=c.year,
+                    year_first=c.year_first,
+                    start=lines[c.index].start,
+                )
+            )
     return found
 
 
