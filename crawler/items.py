@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from crawler.moderngov_pages import CommitteeLink, DocumentLink, MeetingList, MeetingPage
 
@@ -42,6 +43,7 @@ class PageItem:
     meeting_list: MeetingList | None = None
     meeting: MeetingPage | None = None
     meeting_url: str | None = None
+    parsed: Any = None  # minutes and references of a meeting page (set by the minutes stage)
 
 
 @dataclass
@@ -52,3 +54,5 @@ class DocumentItem:
     fetch: Fetch
     link: DocumentLink
     meeting_url: str
+    extraction: Any = None  # text of the bytes (set by the extract stage, only for bytes never extracted)
+    parsed: Any = None  # minutes and references found in that text (set by the minutes stage)

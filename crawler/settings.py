@@ -38,11 +38,14 @@ REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = os.environ.get("COUNCIL_ARCHIVE_LOG_LEVEL", "INFO")
 
-# The pipeline, in order: bytes to the blob store, then rows to the archive.
+# The pipeline, in order: bytes to the blob store, text of new PDFs, minutes, rows to the archive.
 ITEM_PIPELINES = {
     "pipeline.stages.CaptureStage": 100,
+    "pipeline.stages.ExtractStage": 300,
+    "pipeline.stages.MinutesStage": 500,
     "pipeline.stages.StoreStage": 900,
 }
+EXTRACT_WORKERS = int(os.environ.get("COUNCIL_ARCHIVE_EXTRACT_WORKERS", 0))  # 0: one per core
 
 # Where the archive is (the CLI sets this from --db / COUNCIL_ARCHIVE_DB).
 ARCHIVE_DB = os.environ.get("COUNCIL_ARCHIVE_DB")

@@ -90,6 +90,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", "-o", help="file to write (default: standard output)")
     _add_db(p)
 
+    p = sub.add_parser("parse", help="print the minutes and cross-references found in a file")
+    p.add_argument("file", help="a PDF, a ModernGov meeting page (.html) or text (.txt, .md)")
+    p.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    p.add_argument(
+        "--year-convention",
+        choices=["municipal", "calendar"],
+        default="municipal",
+        help="what the year in '74/15' means (default: municipal, May to April)",
+    )
+
     p = sub.add_parser("demo", help="crawl a bundled sample ModernGov site served on 127.0.0.1")
     p.add_argument("--db", default=None, help="database URL (default: sqlite:///data/demo.sqlite)")
     return parser
@@ -105,6 +115,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("council-archive: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `council-archive export ... | head`
+        sys.stderr.close()
+        return 0
 
 
 def cmd_crawl(args) -> int:
@@ -184,7 +197,32 @@ def cmd_demo(args) -> int:
     return run_demo(args.db or "sqlite:///data/demo.sqlite")
 
 
-COMMANDS = {"crawl": cmd_crawl, "db": cmd_db, "export": cmd_export, "demo": cmd_demo}
+def cmd_parse(args) -> int:
+    import json
+
+    from pipeline.parse_file import ParseFileError, parse_file
+
+    try:
+        result = parse_file(args.file, args.year_convention)
+    except ParseFileError as exc:
+        raise CliError(str(exc)) from None
+    if args.json:
+        json.dump(result.to_json(), sys.stdout, ensure_ascii=False, indent=2)
+        print()
+        return 0
+    print(f"{len(result.minutes)} minutes")
+    for m in result.minutes:
+        when = m.meeting_date.isoformat() if m.meeting_date else "date unknown"
+        page = f"p.{m.page}" if m.page else ""
+        print(f"  {m.label:<14} {when:<12} {page:<5} {m.title}")
+    print(f"{len(result.references)} references")
+    for r in result.references:
+        target = r.cited_label or (r.cited_date.isoformat() if r.cited_date else "")
+        print(f"  from {r.from_minute or '-':<6} {r.kind:<8} {target:<14} {r.cited_text}")
+    return 0
+
+
+COMMANDS = {"crawl": cmd_crawl, "db": cmd_db, "export": cmd_export, "demo": cmd_demo, "parse": cmd_parse}
 
 if __name__ == "__main__":
     sys.exit(main())

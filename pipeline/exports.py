@@ -8,7 +8,8 @@ from datetime import date
 
 from sqlalchemy import Engine, and_, func, select
 
-from pipeline.models import Committee, Council, Document, DocumentVersion, Meeting
+from pipeline.extract import EXTRACTOR, EXTRACTOR_VERSION
+from pipeline.models import Committee, Council, Document, DocumentVersion, Meeting, TextExtraction
 
 MEETING_COLUMNS = ["council", "committee", "meeting_id", "date", "time", "status", "url", "venue", "title"]
 DOCUMENT_COLUMNS = [
@@ -110,12 +111,22 @@ def document_rows(engine: Engine, council=None, date_from=None, date_to=None) ->
             Document.first_seen,
             Document.last_seen,
             Meeting.site_id,
+            TextExtraction.pages,
+            TextExtraction.status,
         )
         .join(Council, Council.id == Document.council_id)
         .outerjoin(Meeting, Meeting.id == Document.meeting_id)
         .outerjoin(Committee, Committee.id == Meeting.committee_id)
         .outerjoin(latest, latest.c.document_id == Document.id)
         .outerjoin(DocumentVersion, and_(DocumentVersion.id == latest.c.vid))
+        .outerjoin(
+            TextExtraction,
+            and_(
+                TextExtraction.sha256 == DocumentVersion.sha256,
+                TextExtraction.extractor == EXTRACTOR,
+                TextExtraction.extractor_version == EXTRACTOR_VERSION,
+            ),
+        )
         .where(*conds)
         .order_by(Council.slug, Meeting.date, Document.id)
     )
@@ -132,8 +143,8 @@ def document_rows(engine: Engine, council=None, date_from=None, date_to=None) ->
             r[6] or "",
             r[7] or 0,
             "true" if r[8] else "false",
-            "",
-            "pending",
+            "" if r[13] is None else r[13],
+            r[14] or "pending",
             r[9] or "",
             _iso(r[10]),
             _iso(r[11]),

@@ -9,10 +9,10 @@ minute headings depend on.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 import resource
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 
 import pdfminer
@@ -77,6 +77,10 @@ def extract_pdf(data: bytes, boxes_flow: float | None = 0.5) -> Extraction:
     return Extraction("ok" if usable else "empty", pages)
 
 
+def _worker_died(exc: BaseException) -> Extraction:
+    return Extraction("failed", error=f"extraction worker died: {type(exc).__name__}: {exc}"[:500])
+
+
 def _limit_memory(megabytes: int) -> None:
     limit = megabytes * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
@@ -99,23 +103,32 @@ class ExtractionPool:
     def submit(self, data: bytes, boxes_flow: float | None = 0.5):
         return self.pool.schedule(extract_pdf, args=(data, boxes_flow), timeout=self.timeout)
 
-    def result(self, future, data: bytes) -> Extraction:
-        """Wait for ``future``; on a timeout retry once without boxes_flow; never raises."""
-        try:
-            return future.result()
-        except FutureTimeout:
-            retry = self.submit(data, boxes_flow=None)
-            try:
-                return retry.result()
-            except FutureTimeout:
-                return Extraction("failed", error=f"timed out twice after {self.timeout:.0f} s")
-            except Exception as exc:  # the worker died (memory cap, crash)
-                return Extraction("failed", error=f"worker died: {type(exc).__name__}: {exc}"[:500])
-        except Exception as exc:
-            return Extraction("failed", error=f"worker died: {type(exc).__name__}: {exc}"[:500])
-
     def extract(self, data: bytes) -> Extraction:
-        return self.result(self.submit(data), data)
+        """Extract, waiting here; on a timeout retry once without boxes_flow. Never raises."""
+        for boxes_flow in (0.5, None):
+            try:
+                return self.submit(data, boxes_flow).result()
+            except TimeoutError:
+                continue
+            except Exception as exc:  # the worker died (memory cap, crash)
+                return _worker_died(exc)
+        return self._timed_out()
+
+    async def extract_async(self, data: bytes) -> Extraction:
+        """The same, awaited from the crawl's asyncio loop so the crawl goes on meanwhile."""
+        for boxes_flow in (0.5, None):
+            try:
+                return await asyncio.wrap_future(self.submit(data, boxes_flow))
+            except TimeoutError:
+                continue
+            except Exception as exc:
+                return _worker_died(exc)
+        return self._timed_out()
+
+    def _timed_out(self) -> Extraction:
+        return Extraction(
+            "failed", error=f"timed out twice after {self.timeout:.0f} s (also with boxes_flow=None)"
+        )
 
     def close(self) -> None:
         self.pool.close()

@@ -363,6 +363,7 @@ def find_minutes(text: str, *, cite_style: str | None = None, year_start_month: 
     lines = split_lines(text)
     if cite_style is None and _CITES_N_YY.search(text):
         cite_style = "n/yy"
+    paged = PAGE_BREAK in text
     found: list[Minute] = []
     for region in find_regions(lines):
         chain = best_chain(candidates(lines, region.start_line, region.end_line))
@@ -385,7 +386,7 @@ def find_minutes(text: str, *, cite_style: str | None = None, year_start_month: 
                     label=label,
                     title=c.title,
                     meeting_date=region.meeting_date,
-                    page=lines[c.index].page,
+                    page=lines[c.index].page if paged else None,
                     text="\n".join(t for t in body_lines if t).strip(),
                     prefix=c.prefix,
                     year=c.year,

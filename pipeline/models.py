@@ -14,6 +14,7 @@ from datetime import date, datetime, time
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Date,
     DateTime,
     ForeignKey,
@@ -38,6 +39,8 @@ class Council(Base):
     name: Mapped[str | None] = mapped_column(String(300))
     base_url: Mapped[str] = mapped_column(Text, nullable=False)
     platform: Mapped[str] = mapped_column(String(20), nullable=False, default="moderngov")
+    # What the year in a minute label means: "municipal" (74/15 = May 2015 to April 2016) or "calendar".
+    year_convention: Mapped[str] = mapped_column(String(20), nullable=False, server_default="municipal")
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
 
 
@@ -220,3 +223,69 @@ class DocumentVersion(Base):
     fetch_id: Mapped[int | None] = mapped_column(ForeignKey("fetches.id"))
     first_seen: Mapped[datetime] = mapped_column(DateTime, nullable=False)
     last_seen: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+
+
+class TextExtraction(Base):
+    """Text extracted from one byte string by one extractor version (never twice for the same)."""
+
+    __tablename__ = "text_extractions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"), nullable=False)
+    extractor: Mapped[str] = mapped_column(String(50), nullable=False)
+    extractor_version: Mapped[str] = mapped_column(String(50), nullable=False)
+    status: Mapped[str] = mapped_column(String(20), nullable=False)  # ok | empty | failed
+    error: Mapped[str | None] = mapped_column(Text)
+    pages: Mapped[int] = mapped_column(Integer, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+
+    __table_args__ = (
+        UniqueConstraint(
+            "sha256", "extractor", "extractor_version", name="uq_text_extractions_sha_extractor"
+        ),
+    )
+
+
+class TextPage(Base):
+    __tablename__ = "text_pages"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    extraction_id: Mapped[int] = mapped_column(ForeignKey("text_extractions.id"), nullable=False)
+    page_no: Mapped[int] = mapped_column(Integer, nullable=False)  # 1-based
+    text: Mapped[str] = mapped_column(Text, nullable=False)
+    needs_ocr: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+    __table_args__ = (UniqueConstraint("extraction_id", "page_no", name="uq_text_pages_extraction_page"),)
+
+
+class DetectedMinute(Base):
+    """A numbered minute found in one source: an extracted PDF text or a meeting page version."""
+
+    __tablename__ = "detected_minutes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    extraction_id: Mapped[int | None] = mapped_column(ForeignKey("text_extractions.id"), index=True)
+    page_version_id: Mapped[int | None] = mapped_column(ForeignKey("page_versions.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer, nullable=False)  # order in the source
+    number: Mapped[str] = mapped_column(String(40), nullable=False)
+    label: Mapped[str] = mapped_column(String(60), nullable=False)
+    title: Mapped[str] = mapped_column(Text, nullable=False)
+    meeting_date: Mapped[date | None] = mapped_column(Date)
+    page: Mapped[int | None] = mapped_column(Integer)
+    prefix: Mapped[str | None] = mapped_column(String(20))
+    year: Mapped[str | None] = mapped_column(String(10))
+    text: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+class DetectedReference(Base):
+    """A cross-reference found in a detected minute (resolution against the archive comes later)."""
+
+    __tablename__ = "detected_references"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    minute_id: Mapped[int] = mapped_column(ForeignKey("detected_minutes.id"), nullable=False, index=True)
+    kind: Mapped[str] = mapped_column(String(10), nullable=False)  # minute | meeting
+    cited_text: Mapped[str] = mapped_column(Text, nullable=False)
+    cited_number: Mapped[str | None] = mapped_column(String(20))
+    cited_sub: Mapped[str | None] = mapped_column(String(10))
+    cited_label: Mapped[str | None] = mapped_column(String(60))
+    cited_year: Mapped[int | None] = mapped_column(Integer)
+    cited_prefix: Mapped[str | None] = mapped_column(String(20))
+    cited_committee: Mapped[str | None] = mapped_column(String(300))
+    cited_date: Mapped[date | None] = mapped_column(Date)

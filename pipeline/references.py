@@ -37,6 +37,7 @@ class Reference:
     from_minute: str | None = None  # number of the citing minute
     start: int = 0  # offset in the text searched
     end: int = 0
+    minute_index: int | None = None  # position of the citing minute in the document's minutes
 
 
 # One minute label as cited: E.24/23, CB22/27, JSC/73/20-21, 74/15, 48(6), 3a, 151.

@@ -1,6 +1,7 @@
-"""Scrapy item pipeline stages, in order: capture (bytes -> blob store), store (rows -> archive).
+"""Scrapy item pipeline stages, in order:
 
-Extraction, minutes and references stages slot in between (see docs/architecture.md).
+capture (bytes -> blob store), extract (new PDF bytes -> text, in a process pool), minutes (text ->
+numbered minutes and their cross-references, pure), store (rows -> archive, one transaction).
 """
 
 from __future__ import annotations
@@ -9,7 +10,9 @@ from collections import Counter
 
 from crawler.items import DocumentItem, PageItem
 from pipeline.blobs import BlobStore
-from pipeline.db import blob_root, open_archive_engine, resolve_db_url
+from pipeline.db import blob_root, make_engine, open_archive_engine, resolve_db_url
+from pipeline.extract import EXTRACTOR, EXTRACTOR_VERSION, ExtractionPool, is_pdf
+from pipeline.parse import parse_meeting_page, parse_text
 from pipeline.storage import Archive
 
 
@@ -27,6 +30,53 @@ class CaptureStage:
         fetch = item.fetch
         if fetch.ok:
             fetch.sha256 = self.blobs.put(fetch.body)
+        return item
+
+
+class ExtractStage:
+    """Extract the text of PDF bytes never extracted before (by this extractor version)."""
+
+    def __init__(self, db_url: str, workers: int | None):
+        self.db_url = db_url
+        self.workers = workers
+        self.done: set[str] = set()  # sha256 extracted (or being extracted) in this run
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(
+            resolve_db_url(crawler.settings.get("ARCHIVE_DB")),
+            crawler.settings.getint("EXTRACT_WORKERS") or None,
+        )
+
+    def open_spider(self, spider=None):
+        self.pool = ExtractionPool(workers=self.workers)
+        self.engine = make_engine(self.db_url)
+
+    async def process_item(self, item):
+        fetch = item.fetch
+        if not isinstance(item, DocumentItem) or not fetch.ok or not is_pdf(fetch.body):
+            return item
+        if fetch.sha256 in self.done or Archive.extraction_exists(
+            self.engine, fetch.sha256, EXTRACTOR, EXTRACTOR_VERSION
+        ):
+            return item
+        self.done.add(fetch.sha256)
+        item.extraction = await self.pool.extract_async(fetch.body)
+        return item
+
+    def close_spider(self, spider=None):
+        self.pool.close()
+        self.engine.dispose()
+
+
+class MinutesStage:
+    """Numbered minutes and cross-references of new text and of meeting pages (pure parsing)."""
+
+    def process_item(self, item):
+        if isinstance(item, DocumentItem) and item.extraction is not None and item.extraction.status == "ok":
+            item.parsed = parse_text(item.extraction.text)
+        elif isinstance(item, PageItem) and item.meeting is not None:
+            item.parsed = parse_meeting_page(item.meeting)
         return item
 
 

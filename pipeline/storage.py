@@ -27,6 +27,8 @@ from pipeline.models import (
     Committee,
     Council,
     CrawlRun,
+    DetectedMinute,
+    DetectedReference,
     Document,
     DocumentVersion,
     FetchLog,
@@ -34,6 +36,8 @@ from pipeline.models import (
     MeetingState,
     Page,
     PageVersion,
+    TextExtraction,
+    TextPage,
 )
 
 
@@ -129,6 +133,8 @@ class Archive:
                     self._meeting_from_link(s, council_id, m, ml.committee_name, now, result)
             if item.meeting is not None:
                 self._meeting_from_page(s, council_id, item.fetch.url, item.meeting, version.id, now, result)
+            if created and item.parsed is not None:  # derived data hangs off the version it came from
+                self._detected(s, item.parsed, page_version_id=version.id)
         return result
 
     def store_document(self, council_id: int, run_id: int | None, item: DocumentItem) -> StoreResult:
@@ -168,7 +174,93 @@ class Archive:
                 fetch_id=fetch.id,
             )
             result.new_versions += created
+            if item.extraction is not None:
+                self._extraction(s, item.fetch.sha256, item.extraction, item.parsed, now)
         return result
+
+    @staticmethod
+    def extraction_exists(engine: Engine, sha256: str, extractor: str, version: str) -> bool:
+        """Read-only: has this extractor version already extracted these bytes?"""
+        with engine.connect() as conn:
+            return (
+                conn.scalar(
+                    select(TextExtraction.id).where(
+                        TextExtraction.sha256 == sha256,
+                        TextExtraction.extractor == extractor,
+                        TextExtraction.extractor_version == version,
+                    )
+                )
+                is not None
+            )
+
+    def _extraction(self, s: Session, sha256: str, extraction, parsed, now: datetime) -> None:
+        exists = s.scalar(
+            select(TextExtraction.id).where(
+                TextExtraction.sha256 == sha256,
+                TextExtraction.extractor == extraction.extractor,
+                TextExtraction.extractor_version == extraction.extractor_version,
+            )
+        )
+        if exists is not None:  # the same bytes came twice in one run
+            return
+        row = TextExtraction(
+            sha256=sha256,
+            extractor=extraction.extractor,
+            extractor_version=extraction.extractor_version,
+            status=extraction.status,
+            error=extraction.error,
+            pages=len(extraction.pages),
+            created_at=now,
+        )
+        s.add(row)
+        s.flush()
+        s.add_all(
+            TextPage(extraction_id=row.id, page_no=p.number, text=p.text, needs_ocr=p.needs_ocr)
+            for p in extraction.pages
+        )
+        if parsed is not None:
+            self._detected(s, parsed, extraction_id=row.id)
+
+    @staticmethod
+    def _detected(
+        s: Session, parsed, extraction_id: int | None = None, page_version_id: int | None = None
+    ) -> None:
+        rows: list[DetectedMinute] = []
+        for position, m in enumerate(parsed.minutes):
+            row = DetectedMinute(
+                extraction_id=extraction_id,
+                page_version_id=page_version_id,
+                position=position,
+                number=m.number,
+                label=m.label,
+                title=m.title,
+                meeting_date=m.meeting_date,
+                page=m.page,
+                prefix=m.prefix,
+                year=m.year,
+                text=m.text,
+            )
+            s.add(row)
+            rows.append(row)
+        s.flush()
+        for r in parsed.references:
+            if r.minute_index is None:
+                continue
+            citing = rows[r.minute_index]
+            s.add(
+                DetectedReference(
+                    minute_id=citing.id,
+                    kind=r.kind,
+                    cited_text=r.cited_text[:2000],
+                    cited_number=r.cited_number,
+                    cited_sub=r.cited_sub,
+                    cited_label=r.cited_label,
+                    cited_year=r.cited_year,
+                    cited_prefix=r.cited_prefix,
+                    cited_committee=r.cited_committee,
+                    cited_date=r.cited_date,
+                )
+            )
 
     # -- helpers -----------------------------------------------------------------------------
 

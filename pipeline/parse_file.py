@@ -1,0 +1,44 @@
+"""Read one file for ``council-archive parse``: PDF (extracted in a child process), HTML or text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from crawler.moderngov_pages import NotModernGov, parse_meeting_page
+from pipeline.extract import ExtractionPool, is_pdf
+from pipeline.parse import ParseResult, parse_text
+from pipeline.parse import parse_meeting_page as minutes_of_page
+
+
+class ParseFileError(ValueError):
+    """The file cannot be read or parsed; the message is one line for the user."""
+
+
+def parse_file(path: str, convention: str = "municipal") -> ParseResult:
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise ParseFileError(f"cannot read {path}: {exc.strerror}") from None
+    if is_pdf(data):
+        with ExtractionPool(workers=1) as pool:
+            extraction = pool.extract(data)
+        if extraction.status == "failed":
+            raise ParseFileError(f"cannot extract text from {path}: {extraction.error}")
+        return parse_text(extraction.text, convention)
+    text = data.decode("utf-8", errors="replace")
+    if "\x00" in text[:4096]:
+        raise ParseFileError(f"{path} is neither a PDF, an HTML page nor text")
+    head = text[:2048].lower()
+    if "<html" in head or "<!doctype html" in head:
+        try:
+            page = parse_meeting_page(text, Path(path).resolve().as_uri())
+        except NotModernGov:
+            return parse_text(_html_text(text), convention)
+        return minutes_of_page(page, convention)
+    return parse_text(text, convention)
+
+
+def _html_text(html: str) -> str:
+    from parsel import Selector
+
+    return "\n".join(t.strip() for t in Selector(text=html).xpath("//body//text()").getall() if t.strip())
