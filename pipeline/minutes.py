@@ -159,7 +159,7 @@ def find_regions(lines: list[Line]) -> list[MinutesRegion]:
 # -- heading candidates -----------------------------------------------------------------------
 
 _LABEL = re.compile(
-    r"""^(?:\*\s*)?(?:minute\s+(?:no\.?\s*)?)?
+    r"""^(?:\*\s*)?(?:[Mm]inute\s+(?:[Nn]o\.?\s*)?)?
     (?:
         (?P<p1>[A-Z]{2,6})/(?P<n1>\d{1,4})/(?P<y1>\d{2}-\d{2}|\d{2,4})        # JSC/73/20-21
       | (?P<p2>[A-Z]{1,6})\.?\s?(?P<n2>\d{1,4})/(?P<y2>\d{2}(?:-\d{2})?)      # CB20/15, E.70/23

@@ -43,11 +43,11 @@ class Reference:
 # One minute label as cited: E.24/23, CB22/27, JSC/73/20-21, 74/15, 48(6), 3a, 151.
 LABEL = (
     r"(?:[A-Z]{2,6}/\d{1,4}/(?:\d{2}-\d{2}|\d{2,4})"
-    r"|(?:[A-Z]{1,6}\.?\s?)?\d{1,4}(?:\(\d{1,2}\)|[a-z](?![a-z]))?(?:/\d{2,4}(?:-\d{2})?)?(?:\(\d{1,2}\))?)"
+    r"|(?:[A-Z]{1,6}\.?\s?)?\d{1,4}(?:\(\d{1,2}\)|[a-z](?![a-z]))?(?:/\d{1,4}(?:-\d{2})?)?(?:\(\d{1,2}\))?)"
 )
 _LABEL_PARTS = re.compile(
     r"^(?:(?P<p1>[A-Z]{2,6})/(?P<n1>\d{1,4})/(?P<y1>\d{2}-\d{2}|\d{2,4})"
-    r"|(?:(?P<p2>[A-Z]{1,6})\.?\s?)?(?P<n2>\d{1,4})(?P<s2>\(\d{1,2}\)|[a-z])?(?:/(?P<y2>\d{2,4}(?:-\d{2})?))?"
+    r"|(?:(?P<p2>[A-Z]{1,6})\.?\s?)?(?P<n2>\d{1,4})(?P<s2>\(\d{1,2}\)|[a-z])?(?:/(?P<y2>\d{1,4}(?:-\d{2})?))?"
     r"(?P<s3>\(\d{1,2}\))?)$"
 )
 _MINUTE_REF = re.compile(
@@ -61,24 +61,20 @@ _OF_MEETING = re.compile(
     r"^\s+of\s+the\s+(?:\w+\s+){0,6}?meeting\s+held\s+on\s+" + DATE_PATTERN, re.IGNORECASE
 )
 _DATE = re.compile(DATE_PATTERN, re.IGNORECASE)
+_PLAIN_DATE = DATE_PATTERN.replace("?P<day>", "?:").replace("?P<month>", "?:").replace("?P<year>", "?:")
 _BODY_WORDS = (
     r"(?:Committee|Board|Panel|Cabinet|Council|Group|Forum|Commission|Sub-Committee|Executive|Partnership)"
 )
 _MEETING_REF = re.compile(
     r"(?:\b(?P<meetings>meetings?)(?:\s+of\s+(?:the\s+)?(?P<of>[A-Z][\w'’&()\-]*(?:\s+(?:[A-Z(][\w'’&()\-]*|of|and|for|&))*))?"
     r"(?:\s+(?:held|which\s+took\s+place))?\s+on\s+"
-    r"|\b(?:the\s+)?(?P<body>(?:[A-Z][\w'’&()\-]*\s+(?:(?:of|and|for|&)\s+)?)*"
-    + _BODY_WORDS
-    + r"(?:\s*\(\d\))?)"
+    r"|\b(?:the\s+)?(?P<body>(?:[A-Z][\w'’&()\-]*\s+(?:(?:of|and|for|&)\s+)?)*" + _BODY_WORDS + r"(?:\s*\(\d\))?)"
     r"(?:\s+(?:held\s+on|at\s+its\s+meeting\s+(?:held\s+)?on|meeting\s+(?:held\s+)?on)\s+))"
     r"(?:(?:[A-Z][a-z]+day),?\s+)?"
-    r"(?P<d1>"
-    + DATE_PATTERN.replace("?P<day>", "?:").replace("?P<month>", "?:").replace("?P<year>", "?:")
-    + r")"
-    r"(?:\s*(?:,|and|&)\s*(?P<d2>"
-    + DATE_PATTERN.replace("?P<day>", "?:").replace("?P<month>", "?:").replace("?P<year>", "?:")
-    + r"))?",
+    r"(?P<d1>" + _PLAIN_DATE + r")(?:\s*(?:,|and|&)\s*(?P<d2>" + _PLAIN_DATE + r"))?",
 )
+# "at the 21 January meeting", "the 28th January 2021 meeting of the Board"
+_DATED_MEETING = re.compile(r"\bthe\s+(?P<d>" + _PLAIN_DATE + r")\s+meeting\b")
 _FUTURE = re.compile(
     r"\b(?:will|shall|to)\s+be\s+(?:held\s+)?$|\bnext\s+$|\bnext\s+meeting\s*$", re.IGNORECASE
 )
@@ -239,7 +235,7 @@ def find_references(
         alternatives = "|".join(re.escape(p) for p in sorted(heading_prefixes, key=len, reverse=True))
         pattern = re.compile(
             r"(?<![\w/.])(?:(?:" + alternatives + r")/\d{1,4}/(?:\d{2}-\d{2}|\d{2,4})"
-            r"|(?:" + alternatives + r")\.?\s?\d{1,4}(?:/\d{2,4}(?:-\d{2})?)?(?:\(\d{1,2}\))?)(?![\w/])"
+            r"|(?:" + alternatives + r")\.?\s?\d{1,4}(?:/\d{1,4}(?:-\d{2})?)?(?:\(\d{1,2}\))?)(?![\w/])"
         )
         for m in pattern.finditer(text):
             if any(a <= m.start() < b for a, b in taken):
@@ -282,6 +278,11 @@ def find_references(
                         end=m.end(group),
                     )
                 )
+    for m in _DATED_MEETING.finditer(text):
+        if any(a <= m.start() < b for a, b in taken) or any(r.start == m.start("d") for r in refs):
+            continue
+        refs.append(Reference(kind="meeting", cited_text=m.group(0), cited_date=_parse_date(m.group("d"), meeting_date),
+                              from_minute=from_minute, start=m.start("d"), end=m.end("d")))
     refs.sort(key=lambda r: (r.start, r.kind))
     return refs
 
