@@ -26,7 +26,9 @@ def main() -> None:
     for part in ("real", "synthetic", None):
         minutes, refs, problems = score_corpus(part)
         for name, s in (("minutes", minutes), ("references", refs)):
-            print(f"{part or 'all':<11}{name:<12}{len(s.gold):>10}{len(s.found):>8}{s.precision:>11.3f}{s.recall:>8.3f}")
+            print(
+                f"{part or 'all':<11}{name:<12}{len(s.gold):>10}{len(s.found):>8}{s.precision:>11.3f}{s.recall:>8.3f}"
+            )
     if args.show_errors:
         print("\n".join(problems) or "no errors")
 

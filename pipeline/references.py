@@ -68,7 +68,9 @@ _BODY_WORDS = (
 _MEETING_REF = re.compile(
     r"(?:\b(?P<meetings>meetings?)(?:\s+of\s+(?:the\s+)?(?P<of>[A-Z][\w'’&()\-]*(?:\s+(?:[A-Z(][\w'’&()\-]*|of|and|for|&))*))?"
     r"(?:\s+(?:held|which\s+took\s+place))?\s+on\s+"
-    r"|\b(?:the\s+)?(?P<body>(?:[A-Z][\w'’&()\-]*\s+(?:(?:of|and|for|&)\s+)?)*" + _BODY_WORDS + r"(?:\s*\(\d\))?)"
+    r"|\b(?:the\s+)?(?P<body>(?:[A-Z][\w'’&()\-]*\s+(?:(?:of|and|for|&)\s+)?)*"
+    + _BODY_WORDS
+    + r"(?:\s*\(\d\))?)"
     r"(?:\s+(?:held\s+on|at\s+its\s+meeting\s+(?:held\s+)?on|meeting\s+(?:held\s+)?on)\s+))"
     r"(?:(?:[A-Z][a-z]+day),?\s+)?"
     r"(?P<d1>" + _PLAIN_DATE + r")(?:\s*(?:,|and|&)\s*(?P<d2>" + _PLAIN_DATE + r"))?",
@@ -281,8 +283,16 @@ def find_references(
     for m in _DATED_MEETING.finditer(text):
         if any(a <= m.start() < b for a, b in taken) or any(r.start == m.start("d") for r in refs):
             continue
-        refs.append(Reference(kind="meeting", cited_text=m.group(0), cited_date=_parse_date(m.group("d"), meeting_date),
-                              from_minute=from_minute, start=m.start("d"), end=m.end("d")))
+        refs.append(
+            Reference(
+                kind="meeting",
+                cited_text=m.group(0),
+                cited_date=_parse_date(m.group("d"), meeting_date),
+                from_minute=from_minute,
+                start=m.start("d"),
+                end=m.end("d"),
+            )
+        )
     refs.sort(key=lambda r: (r.start, r.kind))
     return refs
 
@@ -295,16 +305,18 @@ def references_in_minutes(text: str, minutes: list[Minute], convention: str = "m
     prefixes = {m.prefix for m in minutes if m.prefix}
     year_first = frozenset((m.prefix or "") for m in minutes if m.year_first)
     found: list[Reference] = []
-    for minute in minutes:
+    for index, minute in enumerate(minutes):
         for part in (minute.title, minute.text):
-            found += find_references(
+            for ref in find_references(
                 part,
                 heading_prefixes=prefixes or None,
                 meeting_date=minute.meeting_date,
                 convention=convention,
                 from_minute=minute.number,
                 year_first_prefixes=year_first,
-            )
+            ):
+                ref.minute_index = index  # which minute cites: numbers can repeat across sections
+                found.append(ref)
     return found
 
 

@@ -23,6 +23,7 @@ from pipeline.models import (
     FetchLog,
     Meeting,
     MeetingState,
+    Page,
     PageVersion,
 )
 from pipeline.sample_site import route_key
@@ -311,4 +312,67 @@ def test_scrapy_crawl_command_uses_the_same_pipeline(site_factory, tmp_path):
         assert c.scalar(select(func.count()).select_from(DocumentVersion)) == sum(
             len(m.documents) + sum(len(it.documents) for it in m.items) for m in server.site.meetings
         )
+    engine.dispose()
+
+
+def test_crawl_extracts_each_pdf_once_and_stores_minutes_per_source(site_factory, db_url):
+    from pipeline.models import DetectedMinute, DetectedReference, TextExtraction, TextPage
+
+    server = site_factory(committees=2, years=(2025,), meetings_per_year=3, cancelled_every=0)
+    site = server.site
+    assert crawl(server, db_url).returncode == 0
+    engine = create_engine(db_url)
+
+    def snapshot(c):
+        return {
+            m.__tablename__: c.scalar(select(func.count()).select_from(m))
+            for m in (TextExtraction, TextPage, DetectedMinute, DetectedReference)
+        }
+
+    with engine.connect() as c:
+        pdf_shas = set(c.scalars(select(DocumentVersion.sha256)))
+        assert set(c.scalars(select(TextExtraction.sha256))) == pdf_shas
+        assert c.scalar(select(func.count()).select_from(TextExtraction)) == len(pdf_shas)
+        assert set(c.scalars(select(TextExtraction.status))) == {"ok"}
+        for m in site.meetings:
+            expected = [str(it.number) for it in m.items]
+            # from the printed minutes PDF: the meeting's own minutes, dated by their heading
+            minutes_sha = c.scalar(
+                select(DocumentVersion.sha256)
+                .join(Document)
+                .join(Meeting, Meeting.id == Document.meeting_id)
+                .where(Meeting.site_id == m.mid, Document.kind == "printed_minutes")
+            )
+            rows = c.execute(
+                select(DetectedMinute.number, DetectedMinute.meeting_date)
+                .join(TextExtraction, TextExtraction.id == DetectedMinute.extraction_id)
+                .where(TextExtraction.sha256 == minutes_sha)
+                .order_by(DetectedMinute.position)
+            ).all()
+            assert [r.number for r in rows] == expected and {r.meeting_date for r in rows} == {m.when}
+            # from the meeting page's rows
+            page_rows = c.scalars(
+                select(DetectedMinute.number)
+                .join(PageVersion, PageVersion.id == DetectedMinute.page_version_id)
+                .where(
+                    PageVersion.page_id
+                    == select(Page.id).where(Page.url.contains(f"MId={m.mid}&")).scalar_subquery()
+                )
+                .order_by(DetectedMinute.position)
+            ).all()
+            assert page_rows == expected
+        # "the minutes of the meeting held on ..." in each "Minutes" item is a meeting reference
+        n_minutes_items = sum(it.title == "Minutes" for m in site.meetings for it in m.items)
+        assert n_minutes_items >= 1
+        # once from the meeting page, once from the printed minutes PDF
+        assert (
+            c.scalar(
+                select(func.count()).select_from(DetectedReference).where(DetectedReference.kind == "meeting")
+            )
+            == 2 * n_minutes_items
+        )
+        before = snapshot(c)
+    assert crawl(server, db_url).returncode == 0
+    with engine.connect() as c:
+        assert snapshot(c) == before  # known bytes are never extracted or parsed again
     engine.dispose()

@@ -15,7 +15,9 @@ MERTON = CORPUS / "real" / "merton-agenda-pack-2009-10-22.pdf"
 def make_pdf(pages: list[list[str]], encrypt: bool = False) -> bytes:
     pdf = FPDF()
     if encrypt:
-        pdf.set_encryption(owner_password="owner-secret", user_password="", encryption_method=EncryptionMethod.AES_128)
+        pdf.set_encryption(
+            owner_password="owner-secret", user_password="", encryption_method=EncryptionMethod.AES_128
+        )
     pdf.set_font("Helvetica", size=11)
     for lines in pages:
         pdf.add_page()
@@ -87,7 +89,20 @@ def test_ligatures_nuls_and_cid():
 
 
 def test_one_word_per_line_is_joined():
-    words = "The Committee considered the results of a public consultation on the crossing".split()
+    words = [
+        "The",
+        "Committee",
+        "considered",
+        "the",
+        "results",
+        "of",
+        "a",
+        "public",
+        "consultation",
+        "on",
+        "the",
+        "crossing",
+    ]
     text = "\n".join(words + [""] + words)
     joined = join_word_per_line(text)
     assert joined.split("\n")[0] == " ".join(words) and len(joined.split("\n")) == 3
@@ -97,7 +112,8 @@ def test_one_word_per_line_is_joined():
 
 def test_hyphenation_is_joined():
     assert clean_pages(["the recom-\nmendation was agreed; Lewis-\nLavender"]) == [
-        "the recommendation was agreed; Lewis-\nLavender"]
+        "the recommendation was agreed; Lewis-\nLavender"
+    ]
 
 
 def test_running_headers_keep_their_first_occurrence_and_footers_go():

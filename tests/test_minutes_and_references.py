@@ -36,7 +36,10 @@ def test_seed_002_embedded_minutes_69_to_76_belong_to_14_april_and_agenda_items_
     # the numbered recommendation lists inside minutes 71-73 are not minutes
     assert "Seek assurance" not in " ".join(m.title for m in result.minutes)
     by = refs_by_minute(result)
-    assert [(r.cited_label, r.cited_year) for r in by["70"] if r.kind == "minute"] == [("51/15", 2015), ("63/15", 2015)]
+    assert [(r.cited_label, r.cited_year) for r in by["70"] if r.kind == "minute"] == [
+        ("51/15", 2015),
+        ("63/15", 2015),
+    ]
     assert [r.cited_date for r in by["70"] if r.kind == "meeting"] == [date(2016, 3, 17)]
     # the briefing note after "(Meeting closed at 4.00 pm)" belongs to no minute
     assert "Briefing note" not in result.minutes[-1].text
@@ -56,7 +59,10 @@ def test_seed_003_minutes_2_3_4_cite_72_15_and_74_15():
 
 def test_seed_004_luton_minutes_12_to_18():
     result = parse_file(str(REAL / "004_e8740f46709c5b46.txt"))
-    assert [(m.number, m.title) for m in result.minutes][:2] == [("12", "Apology for Absence"), ("13", "Minutes")]
+    assert [(m.number, m.title) for m in result.minutes][:2] == [
+        ("12", "Apology for Absence"),
+        ("13", "Minutes"),
+    ]
     assert [m.number for m in result.minutes] == [str(n) for n in range(12, 19)]
     assert {m.meeting_date for m in result.minutes} == {date(2021, 3, 2)}
     dates = sorted(r.cited_date for r in refs_by_minute(result)["13"])
@@ -102,19 +108,26 @@ def test_heading_styles(heading, number, label, prefix):
 
 
 def test_year_first_labels_are_learnt_from_the_heading_chain():
-    text = ("Minutes of the Meeting of Cabinet held on 3 June 2020\nPresent: Cllr A\nCB20/15. Minutes\n"
-            "Personal interest in CB20/17.\nCB20/16. Budget\nText.\nCB20/17. Parking\nText.\n"
-            "23/165 is not a heading here.\n")
+    text = (
+        "Minutes of the Meeting of Cabinet held on 3 June 2020\nPresent: Cllr A\nCB20/15. Minutes\n"
+        "Personal interest in CB20/17.\nCB20/16. Budget\nText.\nCB20/17. Parking\nText.\n"
+        "23/165 is not a heading here.\n"
+    )
     result = parse_text(text)
     assert [(m.number, m.label, m.year) for m in result.minutes] == [
-        ("15", "CB20/15", "20"), ("16", "CB20/16", "20"), ("17", "CB20/17", "20")]
+        ("15", "CB20/15", "20"),
+        ("16", "CB20/16", "20"),
+        ("17", "CB20/17", "20"),
+    ]
     assert [(r.cited_number, r.cited_year, r.cited_prefix) for r in result.references] == [("17", 2020, "CB")]
 
 
 def test_sub_items_follow_their_parent():
-    text = ("Minutes of the Meeting of Planning Committee held on 3 June 2021\nPresent: Cllr A\n"
-            "3. Planning Applications\n3a 12 High Street\nGranted.\n3b 14 High Street\nRefused.\n"
-            "4. Appeals\nNoted.\n")
+    text = (
+        "Minutes of the Meeting of Planning Committee held on 3 June 2021\nPresent: Cllr A\n"
+        "3. Planning Applications\n3a 12 High Street\nGranted.\n3b 14 High Street\nRefused.\n"
+        "4. Appeals\nNoted.\n"
+    )
     assert [m.number for m in find_minutes(text)] == ["3", "3a", "3b", "4"]
 
 
@@ -122,25 +135,39 @@ def test_sub_items_follow_their_parent():
     ("text", "expected"),
     [
         ("Further to Minute 74/15 the Board noted", [("minute", "74", None, "74/15", 2015, None, None)]),
-        ("minute 72/15 'Children's Social Care Performance Report'", [("minute", "72", None, "72/15", 2015, None, None)]),
+        (
+            "minute 72/15 'Children's Social Care Performance Report'",
+            [("minute", "72", None, "72/15", 2015, None, None)],
+        ),
         ("(Minute 48(6) refers)", [("minute", "48", "6", "48(6)", None, None, None)]),
-        ("Minute Nos. 11 and 18 below refer", [("minute", "11", None, "11", None, None, None),
-                                                ("minute", "18", None, "18", None, None, None)]),
-        ("minutes 290 and 292", [("minute", "290", None, "290", None, None, None),
-                                 ("minute", "292", None, "292", None, None, None)]),
+        (
+            "Minute Nos. 11 and 18 below refer",
+            [("minute", "11", None, "11", None, None, None), ("minute", "18", None, "18", None, None, None)],
+        ),
+        (
+            "minutes 290 and 292",
+            [
+                ("minute", "290", None, "290", None, None, None),
+                ("minute", "292", None, "292", None, None, None),
+            ],
+        ),
         ("(Minute E.24/23 below refers)", [("minute", "24", None, "E.24/23", 2023, "E", None)]),
         ("the 3rd paragraph of Minute 62/13", [("minute", "62", None, "62/13", 2013, None, None)]),
         ("Further to Cabinet Minute 45/15", [("minute", "45", None, "45/15", 2015, None, "Cabinet")]),
     ],
 )
 def test_minute_references(text, expected):
-    got = [(r.kind, r.cited_number, r.cited_sub, r.cited_label, r.cited_year, r.cited_prefix, r.cited_committee)
-           for r in find_references(text)]
+    got = [
+        (r.kind, r.cited_number, r.cited_sub, r.cited_label, r.cited_year, r.cited_prefix, r.cited_committee)
+        for r in find_references(text)
+    ]
     assert got == expected
 
 
 def test_minute_reference_with_the_meeting_it_belongs_to():
-    [ref] = find_references("Minute No. 21/21 of the meeting held on 18 March refers", meeting_date=date(2021, 6, 1))
+    [ref] = find_references(
+        "Minute No. 21/21 of the meeting held on 18 March refers", meeting_date=date(2021, 6, 1)
+    )
     assert (ref.cited_label, ref.cited_date) == ("21/21", date(2021, 3, 18))
 
 
@@ -187,7 +214,12 @@ def test_bare_labels_only_in_the_shape_of_the_documents_own_headings():
 def test_year_conventions():
     assert parse_label("74/15")["cited_year"] == 2015
     assert parse_label("JSC/73/20-21")["cited_year"] == 2020
-    assert parse_label("23/165") == {"cited_number": "165", "cited_sub": None, "cited_prefix": None, "cited_year": 2023}
+    assert parse_label("23/165") == {
+        "cited_number": "165",
+        "cited_sub": None,
+        "cited_prefix": None,
+        "cited_year": 2023,
+    }
     [ref] = find_references("Minute 12 refers")
     assert implied_year(ref, date(2016, 3, 1)) == 2015  # municipal: March 2016 is in 2015/16
     assert implied_year(ref, date(2016, 3, 1), convention="calendar") == 2016
@@ -199,7 +231,9 @@ def test_parse_command_json_contract():
     doc = json.loads(result.stdout)
     assert set(doc) == {"minutes", "references"}
     assert {"number", "label", "title", "meeting_date", "page"} <= set(doc["minutes"][0])
-    assert {"kind", "cited_text", "cited_number", "cited_label", "cited_date", "from_minute"} <= set(doc["references"][0])
+    assert {"kind", "cited_text", "cited_number", "cited_label", "cited_date", "from_minute"} <= set(
+        doc["references"][0]
+    )
     assert [r["cited_text"] for r in doc["references"] if r["from_minute"] == "3"] == ["Minute 74/15"]
     assert doc["minutes"][0]["meeting_date"] == "2016-06-16"
 
@@ -211,7 +245,10 @@ def test_parse_command_unreadable_file(tmp_path):
     broken.write_bytes(b"%PDF-1.4\n garbage that is not a PDF body")
     result = run_cli("parse", str(broken))
     assert result.returncode == 2
-    assert result.stderr.startswith("council-archive: error: cannot extract text from") and "Traceback" not in result.stderr
+    assert (
+        result.stderr.startswith("council-archive: error: cannot extract text from")
+        and "Traceback" not in result.stderr
+    )
 
 
 def test_corpus_precision_and_recall_at_least_0_97():
@@ -221,13 +258,36 @@ def test_corpus_precision_and_recall_at_least_0_97():
         assert s.precision >= 0.97 and s.recall >= 0.97, problems[:20]
 
 
-lines = st.sampled_from([
-    "Minutes of the Meeting of Cabinet held on 3 June 2021", "Present:", "PRESENT:", "69.", "70. Minutes",
-    "12 Apology for Absence", "CB20/15. Minutes", "E.70/23 Title", "JSC/73/20-21 Work", "*450 Minutes",
-    "Minute 151: Budget", "3a Sub item", "(a) Sub", "48(6) Item", "Minutes:", "Further to Minute 74/15",
-    "the meeting held on 14th April, 2016", "DECLARATIONS OF INTEREST", "(Agenda item 3)", "\f", "",
-    "(Meeting closed at 4.00 pm)", "1. To agree", "minutes 290 and 292", "Cabinet Minute 45/15", "31 February 2020",
-])
+lines = st.sampled_from(
+    [
+        "Minutes of the Meeting of Cabinet held on 3 June 2021",
+        "Present:",
+        "PRESENT:",
+        "69.",
+        "70. Minutes",
+        "12 Apology for Absence",
+        "CB20/15. Minutes",
+        "E.70/23 Title",
+        "JSC/73/20-21 Work",
+        "*450 Minutes",
+        "Minute 151: Budget",
+        "3a Sub item",
+        "(a) Sub",
+        "48(6) Item",
+        "Minutes:",
+        "Further to Minute 74/15",
+        "the meeting held on 14th April, 2016",
+        "DECLARATIONS OF INTEREST",
+        "(Agenda item 3)",
+        "\f",
+        "",
+        "(Meeting closed at 4.00 pm)",
+        "1. To agree",
+        "minutes 290 and 292",
+        "Cabinet Minute 45/15",
+        "31 February 2020",
+    ]
+)
 
 
 @settings(max_examples=400, deadline=None)

@@ -21,24 +21,47 @@ HERE = Path(__file__).parent
 OUT = HERE / "synthetic"
 
 COMMITTEES = [
-    "Cabinet", "Planning Committee", "Audit and Governance Committee", "Licensing Committee",
-    "Children's Services Scrutiny Board (2)", "Health and Wellbeing Board", "Joint Strategic Committee",
-    "Pension Fund Panel", "Corporate Parenting Panel", "Environment Scrutiny Panel",
+    "Cabinet",
+    "Planning Committee",
+    "Audit and Governance Committee",
+    "Licensing Committee",
+    "Children's Services Scrutiny Board (2)",
+    "Health and Wellbeing Board",
+    "Joint Strategic Committee",
+    "Pension Fund Panel",
+    "Corporate Parenting Panel",
+    "Environment Scrutiny Panel",
 ]
 TITLES = [
-    "Apologies for Absence", "Declarations of Interest", "Minutes", "Public Questions", "Petitions",
-    "Budget Monitoring Report Quarter 2", "Treasury Management Strategy", "Local Plan Review",
-    "Highways Capital Programme 2024/25", "Air Quality Action Plan", "Community Safety Partnership Update",
-    "Adult Social Care Performance", "Housing Revenue Account Business Plan", "Work Programme",
-    "Internal Audit Progress Report", "Risk Management Update", "Fees and Charges", "Corporate Plan Refresh",
-    "Children's Social Care Performance Report", "School Admissions Arrangements", "Any Other Business",
+    "Apologies for Absence",
+    "Declarations of Interest",
+    "Minutes",
+    "Public Questions",
+    "Petitions",
+    "Budget Monitoring Report Quarter 2",
+    "Treasury Management Strategy",
+    "Local Plan Review",
+    "Highways Capital Programme 2024/25",
+    "Air Quality Action Plan",
+    "Community Safety Partnership Update",
+    "Adult Social Care Performance",
+    "Housing Revenue Account Business Plan",
+    "Work Programme",
+    "Internal Audit Progress Report",
+    "Risk Management Update",
+    "Fees and Charges",
+    "Corporate Plan Refresh",
+    "Children's Social Care Performance Report",
+    "School Admissions Arrangements",
+    "Any Other Business",
     "Recommendations from the Task and Finish Group on Recruitment",
 ]
-FILLER = (
-    "The Committee considered a report of the Director of Finance which set out the position. Members asked "
-    "questions and officers responded. The report explained the financial context and the risks identified. "
-    "Members discussed the implications for residents and the timetable for delivery"
-).split(". ")
+FILLER = [
+    "The Committee considered a report of the Director of Finance which set out the position",
+    "Members asked questions and officers responded",
+    "The report explained the financial context and the risks identified",
+    "Members discussed the implications for residents and the timetable for delivery",
+]
 TRAPS = [
     "Planning application DC/19/01834 was noted.",
     "The report reference CT/16/2 was circulated.",
@@ -75,6 +98,7 @@ class Doc:
 
 
 # -- styles: how a council writes a heading and cites a minute -----------------------------------
+
 
 def style_coventry(rnd, n, year, title):  # "69. Title", cited "74/15"
     return [f"{n}. {title}"], str(n), f"{n}/{year % 100:02d}"
@@ -114,7 +138,11 @@ def style_star(rnd, n, year, title):  # "*450 Minutes"
 
 
 def style_markdown(rnd, n, year, title):  # converted packs: "### **69. Title**"
-    return [rnd.choice([f"### **{n}. {title}**", f"**{n}. {title}**", f"## {n}. **{title}**"])], str(n), f"{n}/{year % 100:02d}"
+    return (
+        [rnd.choice([f"### **{n}. {title}**", f"**{n}. {title}**", f"## {n}. **{title}**"])],
+        str(n),
+        f"{n}/{year % 100:02d}",
+    )
 
 
 STYLES = {
@@ -133,29 +161,54 @@ STYLES = {
 
 def header(rnd, style: str, committee: str, when: date) -> list[str]:
     if style == "merton":
-        return [committee.upper(), f"{when.day} {when:%B %Y}".upper(), "(19:15 TO 21:02)", "PRESENT:",
-                "Councillors A Smith (Chair), B Jones and C Patel."]
+        return [
+            committee.upper(),
+            f"{when.day} {when:%B %Y}".upper(),
+            "(19:15 TO 21:02)",
+            "PRESENT:",
+            "Councillors A Smith (Chair), B Jones and C Patel.",
+        ]
     if style == "luton":
-        return [committee, "Minutes", f"{when.day} {when:%B %Y} at 6.00 pm", "Present:",
-                "Councillor Keens (Chair), Councillors Chapman and Moles"]
-    return [f"{rnd.choice(['Sample', 'Northshire', 'Eastbury'])} Council",
-            f"Minutes of the Meeting of {committee}",
-            f"held at {rnd.choice(['2.00 pm', '7.00 pm', '10.00 am'])} on {fmt_long(when)}",
-            "Present:", "Councillor M Mutton (Chair)", "Councillor S Bains", "Councillor L Bigham"]
+        return [
+            committee,
+            "Minutes",
+            f"{when.day} {when:%B %Y} at 6.00 pm",
+            "Present:",
+            "Councillor Keens (Chair), Councillors Chapman and Moles",
+        ]
+    return [
+        f"{rnd.choice(['Sample', 'Northshire', 'Eastbury'])} Council",
+        f"Minutes of the Meeting of {committee}",
+        f"held at {rnd.choice(['2.00 pm', '7.00 pm', '10.00 am'])} on {fmt_long(when)}",
+        "Present:",
+        "Councillor M Mutton (Chair)",
+        "Councillor S Bains",
+        "Councillor L Bigham",
+    ]
 
 
 def agenda(rnd, when: date, committee: str) -> list[str]:
     items = rnd.sample(TITLES, 8)
-    return [committee, f"{fmt_long(when)}", "Agenda", "Public Business"] + [
-        f"{i + 1}. {t} (Pages {3 + 4 * i} - {6 + 4 * i})" for i, t in enumerate(items)
-    ] + [f"Chris West, Executive Director, telephone 024 7683 {rnd.randrange(1000, 9999)}", ""]
+    return (
+        [committee, f"{fmt_long(when)}", "Agenda", "Public Business"]
+        + [f"{i + 1}. {t} (Pages {3 + 4 * i} - {6 + 4 * i})" for i, t in enumerate(items)]
+        + [f"Chris West, Executive Director, telephone 024 7683 {rnd.randrange(1000, 9999)}", ""]
+    )
 
 
 def report_after(rnd) -> list[str]:
-    return ["Briefing note", "To: Scrutiny Board", "1 Purpose of the Note",
-            "1.1 To inform the Board of progress.", "2 Recommendations", "2.1 It is recommended that the Board:",
-            "1) Note the progress made to date.", "2) Receive regular updates.", "3 Information/Background",
-            "3.1 At their meeting on 14th April 2016, members considered the plan."]
+    return [
+        "Briefing note",
+        "To: Scrutiny Board",
+        "1 Purpose of the Note",
+        "1.1 To inform the Board of progress.",
+        "2 Recommendations",
+        "2.1 It is recommended that the Board:",
+        "1) Note the progress made to date.",
+        "2) Receive regular updates.",
+        "3 Information/Background",
+        "3.1 At their meeting on 14th April 2016, members considered the plan.",
+    ]
 
 
 def build_document(rnd: random.Random, k: int) -> Doc:
@@ -177,21 +230,31 @@ def build_document(rnd: random.Random, k: int) -> Doc:
     for _ in range(count):
         numbers.append(n)
         n += 1 if rnd.random() > 0.1 else 2  # now and then a minute number is skipped
-    titles = ["Apologies for Absence", "Declarations of Interest", "Minutes"] + rnd.sample(TITLES[3:], count - 3)
+    titles = ["Apologies for Absence", "Declarations of Interest", "Minutes"] + rnd.sample(
+        TITLES[3:], count - 3
+    )
     prefix_shape = style in ("cb", "e", "jsc")
     for idx, (num, title) in enumerate(zip(numbers, titles, strict=True)):
         lines, number, label = make(rnd, num, muni, title)
         doc.add(*lines)
-        doc.minutes.append({"number": number, "label": label, "title": title if style != "merton" else title.upper(),
-                            "meeting_date": when.isoformat()})
+        doc.minutes.append(
+            {
+                "number": number,
+                "label": label,
+                "title": title if style != "merton" else title.upper(),
+                "meeting_date": when.isoformat(),
+            }
+        )
         body = []
         if title == "Minutes":
             prev = when - timedelta(days=rnd.choice([28, 35, 42]))
-            phr = rnd.choice([
-                f"The minutes of the meeting held on {ordinal(prev.day)} {prev:%B}, {prev.year} were approved.",
-                f"RESOLVED that the minutes of the meeting held on {prev.day} {prev:%B %Y} be confirmed.",
-                f"The minutes of the meeting held on {prev.day} {prev:%B %Y} were agreed as a true record.",
-            ])
+            phr = rnd.choice(
+                [
+                    f"The minutes of the meeting held on {ordinal(prev.day)} {prev:%B}, {prev.year} were approved.",
+                    f"RESOLVED that the minutes of the meeting held on {prev.day} {prev:%B %Y} be confirmed.",
+                    f"The minutes of the meeting held on {prev.day} {prev:%B %Y} were agreed as a true record.",
+                ]
+            )
             body.append(phr)
             doc.references.append({"from_minute": number, "kind": "meeting", "cited_date": prev.isoformat()})
         for _ in range(rnd.randrange(1, 3)):
@@ -208,40 +271,56 @@ def build_document(rnd: random.Random, k: int) -> Doc:
                     clabel, cyear_out = str(cited), None
                 else:
                     cyear_out = cyear
-                phrase = rnd.choice([
-                    "Further to Minute {l} the Committee noted the update.",
-                    "(Minute {l} refers)",
-                    "Members recalled the 3rd paragraph of Minute {l}.",
-                    "The Committee had considered this previously (minute {l} '{t}').",
-                ])
+                phrase = rnd.choice(
+                    [
+                        "Further to Minute {l} the Committee noted the update.",
+                        "(Minute {l} refers)",
+                        "Members recalled the 3rd paragraph of Minute {l}.",
+                        "The Committee had considered this previously (minute {l} '{t}').",
+                    ]
+                )
                 if prefix_shape and rnd.random() < 0.4:
                     phrase = "Councillor Roche declared a personal interest in {l}."
                 body.append(phrase.format(l=clabel, t=rnd.choice(TITLES)))
-                doc.references.append({"from_minute": number, "kind": "minute", "cited_number": cnum,
-                                       "cited_year": cyear_out})
+                doc.references.append(
+                    {"from_minute": number, "kind": "minute", "cited_number": cnum, "cited_year": cyear_out}
+                )
         if rnd.random() < 0.25:  # another committee's minute, in this council's label style
             other = rnd.choice(["Cabinet", "Council"])
             cited = rnd.randrange(1, 99)
             _, cnum, clabel = make(rnd, cited, muni - 1, "X")
             body.append(f"The {other} Minute {clabel} was noted.")
-            doc.references.append({"from_minute": number, "kind": "minute", "cited_number": cnum,
-                                   "cited_year": None if cite == "plain" else muni - 1})
+            doc.references.append(
+                {
+                    "from_minute": number,
+                    "kind": "minute",
+                    "cited_number": cnum,
+                    "cited_year": None if cite == "plain" else muni - 1,
+                }
+            )
         if rnd.random() < 0.3:
             a, b = rnd.randrange(1, 40), rnd.randrange(41, 80)
             body.append(f"Minute Nos. {a} and {b} below refer.")
             for c in (a, b):
-                doc.references.append({"from_minute": number, "kind": "minute", "cited_number": str(c),
-                                       "cited_year": None})
+                doc.references.append(
+                    {"from_minute": number, "kind": "minute", "cited_number": str(c), "cited_year": None}
+                )
         if rnd.random() < 0.25:
             other_when = when - timedelta(days=rnd.randrange(3, 30))
-            body.append(f"Comments made by the Pension Fund Panel at its meeting on {other_when.day} "
-                        f"{other_when:%B %Y} were reported.")
-            doc.references.append({"from_minute": number, "kind": "meeting", "cited_date": other_when.isoformat()})
+            body.append(
+                f"Comments made by the Pension Fund Panel at its meeting on {other_when.day} "
+                f"{other_when:%B %Y} were reported."
+            )
+            doc.references.append(
+                {"from_minute": number, "kind": "meeting", "cited_date": other_when.isoformat()}
+            )
         if rnd.random() < 0.35:  # a numbered list inside a minute: never minute headings
             body.append("RESOLVED that:")
             for j in range(1, rnd.randrange(3, 7)):
-                body.append(f"{j}. {rnd.choice(['That', 'To', 'The report be noted and'])} the recommendation "
-                            f"{j} be approved.")
+                body.append(
+                    f"{j}. {rnd.choice(['That', 'To', 'The report be noted and'])} the recommendation "
+                    f"{j} be approved."
+                )
         if style == "luton" and rnd.random() < 0.3:
             body.append("(i) That the Committee's thanks to Officers be recorded.")
         doc.add(*body, "")
@@ -262,8 +341,12 @@ def main() -> None:
         (OUT / f"{doc.name}.txt").write_text("\n".join(doc.lines) + "\n", encoding="utf-8")
         labels[f"synthetic/{doc.name}.txt"] = {"minutes": doc.minutes, "references": doc.references}
     (HERE / "synthetic_labels.json").write_text(json.dumps(labels, indent=1) + "\n", encoding="utf-8")
-    print(sum(len(v["minutes"]) for v in labels.values()), "minutes,",
-          sum(len(v["references"]) for v in labels.values()), "references")
+    print(
+        sum(len(v["minutes"]) for v in labels.values()),
+        "minutes,",
+        sum(len(v["references"]) for v in labels.values()),
+        "references",
+    )
 
 
 if __name__ == "__main__":
