@@ -11,10 +11,13 @@ from pipeline.models import (
     Committee,
     Council,
     CrawlRun,
+    DetectedMinute,
+    DetectedReference,
     Document,
     DocumentVersion,
     FetchLog,
     Meeting,
+    TextPage,
 )
 
 
@@ -46,6 +49,9 @@ def archive_counts(engine, council_id: int | None = None) -> dict[str, int]:
             )
             or 0,
             "blobs": count(Blob),
+            "pages of text": conn.scalar(select(func.count()).select_from(TextPage)) or 0,
+            "minutes detected": conn.scalar(select(func.count()).select_from(DetectedMinute)) or 0,
+            "references detected": conn.scalar(select(func.count()).select_from(DetectedReference)) or 0,
             "failed fetches": count(FetchLog, FetchLog.error.is_not(None), *by(FetchLog.council_id)),
         }
 
