@@ -82,12 +82,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["upgrade", "current"])
     _add_db(p)
 
-    p = sub.add_parser("export", help="export a table as CSV")
-    p.add_argument("table", choices=["meetings", "documents"])
+    p = sub.add_parser("export", help="export a table as CSV or JSON lines")
+    p.add_argument("table", choices=["meetings", "documents", "minutes", "references"])
     p.add_argument("--council", help="council slug")
+    p.add_argument("--committee", help="committee name, as the site writes it")
+    p.add_argument("--format", choices=["csv", "jsonl"], default="csv")
+    p.add_argument("--excel", action="store_true", help="add the byte-order mark Excel needs for UTF-8")
     p.add_argument("--from", dest="date_from", type=iso_date)
     p.add_argument("--to", dest="date_to", type=iso_date)
     p.add_argument("--output", "-o", help="file to write (default: standard output)")
+    _add_db(p)
+
+    p = sub.add_parser("refs", help="what a minute cites and what cites it")
+    p.add_argument("label", help="the minute as cited, e.g. 74/15 (or its number)")
+    p.add_argument("--committee", required=True, help="committee name")
+    p.add_argument("--council", help="council slug")
+    p.add_argument("--json", action="store_true")
     _add_db(p)
 
     p = sub.add_parser("parse", help="print the minutes and cross-references found in a file")
@@ -172,22 +182,80 @@ def cmd_db(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from pipeline.exports import UnknownCouncil, write_csv
+    from pipeline.exports import UnknownCouncil, write_export
 
     engine = open_archive_engine(args.db)
-    filters = {"council": args.council, "date_from": args.date_from, "date_to": args.date_to}
+    options = {
+        "council": args.council,
+        "committee": args.committee,
+        "date_from": args.date_from,
+        "date_to": args.date_to,
+        "fmt": args.format,
+        "excel": args.excel,
+    }
     try:
-        if args.output:
-            Path(args.output).parent.mkdir(parents=True, exist_ok=True)
-            tmp = Path(args.output + ".part")
-            with open(tmp, "w", encoding="utf-8", newline="") as out:
-                n = write_csv(out, args.table, engine, **filters)
-            tmp.replace(args.output)
-            print(f"{n} {args.table} written to {args.output}", file=sys.stderr)
-        else:
-            write_csv(sys.stdout, args.table, engine, **filters)
+        with _progress(f"exporting {args.table}") as progress:
+            if args.output:
+                Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+                tmp = Path(args.output + ".part")  # a crash never leaves half a file under the real name
+                with open(tmp, "w", encoding="utf-8", newline="") as out:
+                    n = write_export(out, args.table, engine, progress=progress, **options)
+                tmp.replace(args.output)
+                print(f"{n} {args.table} written to {args.output}", file=sys.stderr)
+            else:
+                write_export(sys.stdout, args.table, engine, progress=progress, **options)
     except UnknownCouncil as exc:
         raise CliError(str(exc)) from None
+    return 0
+
+
+class _progress:
+    """A live row count on a terminal (rich); nothing when stderr is a file or cron's mail."""
+
+    def __init__(self, what: str):
+        self.what = what
+        self.bar = None
+
+    def __enter__(self):
+        if not sys.stderr.isatty():
+            return None
+        from rich.progress import Progress, SpinnerColumn, TextColumn
+
+        self.bar = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}: {task.completed:,} rows"),
+            console=None,
+            transient=True,
+        )
+        self.bar.start()
+        task = self.bar.add_task(self.what, total=None)
+        return lambda n: self.bar.update(task, completed=n)
+
+    def __exit__(self, *exc):
+        if self.bar:
+            self.bar.stop()
+
+
+def cmd_refs(args) -> int:
+    import json
+
+    from pipeline.refs import UnknownMinute, minute_refs
+
+    engine = open_archive_engine(args.db)
+    try:
+        found = minute_refs(engine, args.label, args.committee, args.council)
+    except UnknownMinute as exc:
+        raise CliError(str(exc)) from None
+    if args.json:
+        print(json.dumps(found, ensure_ascii=False, indent=2, default=str))
+        return 0
+    for m in found:
+        print(f"{m['council']} / {m['committee']} minute {m['label']} of {m['meeting_date']}: {m['title']}")
+        for direction, rows in (("cites", m["cites"]), ("cited by", m["cited_by"])):
+            print(f"  {direction}: {len(rows)}")
+            for r in rows:
+                where = f"{r['committee']} {r['minute_label'] or ''} ({r['meeting_date'] or '?'})".strip()
+                print(f"    {r['kind']:<8} {where:<50} {r['cited_text']}")
     return 0
 
 
@@ -222,7 +290,14 @@ def cmd_parse(args) -> int:
     return 0
 
 
-COMMANDS = {"crawl": cmd_crawl, "db": cmd_db, "export": cmd_export, "demo": cmd_demo, "parse": cmd_parse}
+COMMANDS = {
+    "crawl": cmd_crawl,
+    "db": cmd_db,
+    "export": cmd_export,
+    "demo": cmd_demo,
+    "parse": cmd_parse,
+    "refs": cmd_refs,
+}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,15 +1,32 @@
-"""CSV exports for journalists: streamed (constant memory), UTF-8 with a header row."""
+"""Exports for journalists: streamed (constant memory), CSV (UTF-8, header row) or JSON lines.
+
+A cell a spreadsheet would run as a formula (starting with = + - @, tab or CR) is prefixed with
+an apostrophe; ``excel=True`` adds the byte-order mark Excel needs to read UTF-8.
+"""
 
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Iterator
 from datetime import date
 
 from sqlalchemy import Engine, and_, func, select
+from sqlalchemy.orm import aliased
 
 from pipeline.extract import EXTRACTOR, EXTRACTOR_VERSION
-from pipeline.models import Committee, Council, Document, DocumentVersion, Meeting, TextExtraction
+from pipeline.models import (
+    Committee,
+    Council,
+    DetectedReference,
+    Document,
+    DocumentVersion,
+    Meeting,
+    Minute,
+    MinuteSource,
+    ReferenceLink,
+    TextExtraction,
+)
 
 MEETING_COLUMNS = ["council", "committee", "meeting_id", "date", "time", "status", "url", "venue", "title"]
 DOCUMENT_COLUMNS = [
@@ -35,8 +52,14 @@ class UnknownCouncil(ValueError):
     pass
 
 
-def _filters(engine: Engine, council: str | None, date_from: date | None, date_to: date | None) -> list:
-    conds = []
+def _filters(
+    engine: Engine,
+    council: str | None,
+    date_from: date | None,
+    date_to: date | None,
+    committee: str | None = None,
+) -> list:
+    conds = [Committee.name == committee] if committee else []
     if council:
         with engine.connect() as conn:
             if conn.scalar(select(Council.id).where(Council.slug == council)) is None:
@@ -49,8 +72,10 @@ def _filters(engine: Engine, council: str | None, date_from: date | None, date_t
     return conds
 
 
-def meeting_rows(engine: Engine, council=None, date_from=None, date_to=None) -> Iterator[list]:
-    conds = _filters(engine, council, date_from, date_to)
+def meeting_rows(
+    engine: Engine, council=None, date_from=None, date_to=None, committee=None
+) -> Iterator[list]:
+    conds = _filters(engine, council, date_from, date_to, committee)
     q = (
         select(
             Council.slug,
@@ -85,8 +110,10 @@ def meeting_rows(engine: Engine, council=None, date_from=None, date_to=None) -> 
     )
 
 
-def document_rows(engine: Engine, council=None, date_from=None, date_to=None) -> Iterator[list]:
-    conds = _filters(engine, council, date_from, date_to)
+def document_rows(
+    engine: Engine, council=None, date_from=None, date_to=None, committee=None
+) -> Iterator[list]:
+    conds = _filters(engine, council, date_from, date_to, committee)
     latest = (
         select(
             DocumentVersion.document_id,
@@ -166,15 +193,162 @@ def _iso(value) -> str:
     return value.isoformat(sep=" ", timespec="seconds") if hasattr(value, "hour") else value.isoformat()
 
 
-EXPORTS = {"meetings": (MEETING_COLUMNS, meeting_rows), "documents": (DOCUMENT_COLUMNS, document_rows)}
+MINUTE_COLUMNS = [
+    "council",
+    "committee",
+    "meeting_date",
+    "number",
+    "label",
+    "title",
+    "source_url",
+    "sources",
+    "year",
+    "text",
+]
+REFERENCE_COLUMNS = [
+    "council",
+    "committee",
+    "meeting_date",
+    "minute_label",
+    "kind",
+    "cited_text",
+    "target_committee",
+    "target_meeting_date",
+    "target_minute_label",
+    "resolved",
+    "method",
+    "target_minute_title",
+]
+
+
+def minute_rows(engine: Engine, council=None, date_from=None, date_to=None, committee=None) -> Iterator[list]:
+    conds = _filters(engine, council, date_from, date_to, committee)
+    first_source = (
+        select(MinuteSource.minute_id, func.min(MinuteSource.id).label("sid"), func.count().label("n"))
+        .group_by(MinuteSource.minute_id)
+        .subquery()
+    )
+    q = (
+        select(
+            Council.slug,
+            Committee.name,
+            Meeting.date,
+            Minute.number,
+            Minute.label,
+            Minute.title,
+            MinuteSource.source_url,
+            first_source.c.n,
+            Minute.year,
+            Minute.text,
+        )
+        .join(Committee, Committee.id == Minute.committee_id)
+        .join(Council, Council.id == Minute.council_id)
+        .join(Meeting, Meeting.id == Minute.meeting_id)
+        .join(first_source, first_source.c.minute_id == Minute.id)
+        .join(MinuteSource, MinuteSource.id == first_source.c.sid)
+        .where(*conds)
+        .order_by(Council.slug, Meeting.date, Minute.id)
+    )
+    yield from _stream(
+        engine, q, lambda r: [r[0], r[1], _iso(r[2]), r[3], r[4], r[5], r[6], r[7], r[8] or "", r[9]]
+    )
+
+
+def reference_rows(
+    engine: Engine, council=None, date_from=None, date_to=None, committee=None
+) -> Iterator[list]:
+    """One row per reference; the first four columns describe the citing minute."""
+    conds = _filters(engine, council, date_from, date_to, committee)
+    target = aliased(Minute)
+    target_meeting = aliased(Meeting)
+    target_committee = aliased(Committee)
+    q = (
+        select(
+            Council.slug,
+            Committee.name,
+            Meeting.date,
+            Minute.label,
+            DetectedReference.kind,
+            DetectedReference.cited_text,
+            target_committee.name,
+            target_meeting.date,
+            target.label,
+            ReferenceLink.resolved_at,
+            ReferenceLink.method,
+            target.title,
+        )
+        .select_from(ReferenceLink)
+        .join(DetectedReference, DetectedReference.id == ReferenceLink.detected_reference_id)
+        .join(Minute, Minute.id == ReferenceLink.citing_minute_id)
+        .join(Meeting, Meeting.id == Minute.meeting_id)
+        .join(Committee, Committee.id == Minute.committee_id)
+        .join(Council, Council.id == Minute.council_id)
+        .outerjoin(target, target.id == ReferenceLink.target_minute_id)
+        .outerjoin(target_meeting, target_meeting.id == ReferenceLink.target_meeting_id)
+        .outerjoin(target_committee, target_committee.id == target_meeting.committee_id)
+        .where(ReferenceLink.duplicate_of.is_(None), *conds)
+        .order_by(Council.slug, Meeting.date, Minute.id, ReferenceLink.id)
+    )
+    yield from _stream(
+        engine,
+        q,
+        lambda r: [
+            r[0],
+            r[1],
+            _iso(r[2]),
+            r[3],
+            r[4],
+            r[5],
+            r[6] or "",
+            _iso(r[7]),
+            r[8] or "",
+            "true" if r[9] else "false",
+            r[10] or "",
+            r[11] or "",
+        ],
+    )
+
+
+EXPORTS = {
+    "meetings": (MEETING_COLUMNS, meeting_rows),
+    "documents": (DOCUMENT_COLUMNS, document_rows),
+    "minutes": (MINUTE_COLUMNS, minute_rows),
+    "references": (REFERENCE_COLUMNS, reference_rows),
+}
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """Neutralise a cell a spreadsheet would evaluate: "=HYPERLINK(...)" becomes "'=HYPERLINK(...)"."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def write_export(
+    out, table: str, engine: Engine, fmt: str = "csv", excel: bool = False, progress=None, **filters
+) -> int:
+    """Write ``table`` to the text stream ``out``, streaming; returns the number of rows."""
+    columns, rows = EXPORTS[table]
+    if excel:
+        out.write("\ufeff")
+    n = 0
+    if fmt == "jsonl":
+        for row in rows(engine, **filters):
+            out.write(json.dumps(dict(zip(columns, row, strict=True)), ensure_ascii=False) + "\n")
+            n += 1
+            if progress and n % 1000 == 0:
+                progress(n)
+        return n
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows(engine, **filters):
+        writer.writerow([spreadsheet_safe(v) for v in row])
+        n += 1
+        if progress and n % 1000 == 0:
+            progress(n)
+    return n
 
 
 def write_csv(out, table: str, engine: Engine, **filters) -> int:
-    columns, rows = EXPORTS[table]
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(columns)
-    n = 0
-    for row in rows(engine, **filters):
-        writer.writerow(row)
-        n += 1
-    return n
+    return write_export(out, table, engine, **filters)

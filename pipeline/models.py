@@ -289,3 +289,51 @@ class DetectedReference(Base):
     cited_prefix: Mapped[str | None] = mapped_column(String(20))
     cited_committee: Mapped[str | None] = mapped_column(String(300))
     cited_date: Mapped[date | None] = mapped_column(Date)
+
+
+class Minute(Base):
+    """One minute of one meeting, wherever it was found (meeting page, printed minutes, a later pack)."""
+
+    __tablename__ = "minutes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id"), nullable=False)
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committees.id"), nullable=False, index=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), nullable=False, index=True)
+    number: Mapped[str] = mapped_column(String(40), nullable=False)
+    label: Mapped[str] = mapped_column(String(60), nullable=False)
+    year: Mapped[int | None] = mapped_column(Integer)  # municipal (or calendar) year of the meeting
+    title: Mapped[str] = mapped_column(Text, nullable=False)
+    text: Mapped[str] = mapped_column(Text, nullable=False)
+    first_seen: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+
+    __table_args__ = (UniqueConstraint("meeting_id", "number", name="uq_minutes_meeting_number"),)
+
+
+class MinuteSource(Base):
+    """Where a minute was found: one row per detected minute (so per source version)."""
+
+    __tablename__ = "minute_sources"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    minute_id: Mapped[int] = mapped_column(ForeignKey("minutes.id"), nullable=False, index=True)
+    detected_minute_id: Mapped[int] = mapped_column(
+        ForeignKey("detected_minutes.id"), nullable=False, unique=True
+    )
+    source_url: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+class ReferenceLink(Base):
+    """A detected reference, its citing minute and (once resolved) what it cites, and how."""
+
+    __tablename__ = "reference_links"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    detected_reference_id: Mapped[int] = mapped_column(
+        ForeignKey("detected_references.id"), nullable=False, unique=True
+    )
+    citing_minute_id: Mapped[int] = mapped_column(ForeignKey("minutes.id"), nullable=False, index=True)
+    target_minute_id: Mapped[int | None] = mapped_column(ForeignKey("minutes.id"), index=True)
+    target_meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"))
+    method: Mapped[str | None] = mapped_column(Text)  # e.g. "same committee, year 2015, number 74"
+    # The same citation seen again (another source of the citing minute, or cited twice in it):
+    # kept for provenance, left out of exports.
+    duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("reference_links.id"))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -123,6 +123,10 @@ class StoreStage:
         stats = dict(self.counts)
         stats["requests"] = self.crawler.stats.get_value("downloader/request_count", 0)
         stats["committees"] = getattr(spider, "committees_found", 0)
+        stats["minutes_linked"] = self.archive.link_minutes(self.council_id)
+        stats["references_resolved"], stats["references_unresolved"] = self.archive.resolve_references(
+            self.council_id
+        )
         reason = getattr(spider, "failure_reason", None)
         self.archive.finish_run(self.run_id, "failed" if reason else "finished", stats, reason)
         self.archive.engine.dispose()

@@ -34,11 +34,15 @@ from pipeline.models import (
     FetchLog,
     Meeting,
     MeetingState,
+    Minute,
+    MinuteSource,
     Page,
     PageVersion,
+    ReferenceLink,
     TextExtraction,
     TextPage,
 )
+from pipeline.resolve import meeting_target, minute_target, minute_year, normalise_name
 
 
 def utcnow() -> datetime:
@@ -261,6 +265,194 @@ class Archive:
                     cited_date=r.cited_date,
                 )
             )
+
+    # -- minutes of meetings, and what they cite ---------------------------------------------
+
+    def link_minutes(self, council_id: int) -> int:
+        """Give every detected minute of this council its minute record (one per meeting + number).
+
+        Minutes found in a later agenda pack attach to the earlier meeting they record (same
+        committee, the date their heading gives). A detected minute whose meeting is not in the
+        archive yet stays unlinked and is tried again on the next run.
+        """
+        linked = 0
+        with self._session.begin() as s:
+            convention = s.get(Council, council_id).year_convention
+            pending = s.scalars(
+                select(DetectedMinute)
+                .outerjoin(MinuteSource, MinuteSource.detected_minute_id == DetectedMinute.id)
+                .where(MinuteSource.id.is_(None))
+                .order_by(DetectedMinute.id)
+            ).all()
+            for dm in pending:
+                found = self._source_meeting(s, council_id, dm)
+                if found is None:
+                    continue
+                source_meeting, url = found
+                meeting = source_meeting
+                if dm.meeting_date is not None and dm.meeting_date != source_meeting.date:
+                    meeting = s.scalar(
+                        select(Meeting)
+                        .where(
+                            Meeting.committee_id == source_meeting.committee_id,
+                            Meeting.date == dm.meeting_date,
+                        )
+                        .order_by(Meeting.id)
+                        .limit(1)
+                    )
+                    if meeting is None:
+                        continue
+                minute = s.scalar(
+                    select(Minute).where(Minute.meeting_id == meeting.id, Minute.number == dm.number)
+                )
+                if minute is None:
+                    minute = Minute(
+                        council_id=council_id,
+                        committee_id=meeting.committee_id,
+                        meeting_id=meeting.id,
+                        number=dm.number,
+                        label=dm.label,
+                        year=minute_year(meeting.date, convention),
+                        title=dm.title,
+                        text=dm.text,
+                        first_seen=utcnow(),
+                    )
+                    s.add(minute)
+                    s.flush()
+                elif "/" in dm.label and "/" not in minute.label:
+                    minute.label = dm.label  # the form the council cites, once a source shows it
+                s.add(MinuteSource(minute_id=minute.id, detected_minute_id=dm.id, source_url=url))
+                linked += 1
+        return linked
+
+    @staticmethod
+    def _source_meeting(s: Session, council_id: int, dm: DetectedMinute):
+        """The meeting whose page or document a detected minute was found in, and that URL."""
+        if dm.page_version_id is not None:
+            page = s.scalar(
+                select(Page)
+                .join(PageVersion, PageVersion.page_id == Page.id)
+                .where(PageVersion.id == dm.page_version_id, Page.council_id == council_id)
+            )
+            if page is None:
+                return None
+            meeting = s.scalar(
+                select(Meeting).where(Meeting.council_id == council_id, Meeting.url == page.url)
+            )
+            return (meeting, page.url) if meeting else None
+        row = s.execute(
+            select(Meeting, Document.url)
+            .join(Document, Document.meeting_id == Meeting.id)
+            .join(DocumentVersion, DocumentVersion.document_id == Document.id)
+            .join(TextExtraction, TextExtraction.sha256 == DocumentVersion.sha256)
+            .where(TextExtraction.id == dm.extraction_id, Document.council_id == council_id)
+            .order_by(Document.id)
+            .limit(1)
+        ).first()
+        return (row[0], row[1]) if row else None
+
+    def resolve_references(self, council_id: int) -> tuple[int, int]:
+        """Resolve every unresolved reference of this council; returns (resolved now, still open)."""
+        resolved = still_open = 0
+        with self._session.begin() as s:
+            convention = s.get(Council, council_id).year_convention
+            by_name = {
+                normalise_name(c.name): c.id
+                for c in s.scalars(select(Committee).where(Committee.council_id == council_id))
+            }
+            by_prefix = dict(
+                s.execute(
+                    select(DetectedMinute.prefix, Minute.committee_id)
+                    .join(MinuteSource, MinuteSource.detected_minute_id == DetectedMinute.id)
+                    .join(Minute, Minute.id == MinuteSource.minute_id)
+                    .where(Minute.council_id == council_id, DetectedMinute.prefix.is_not(None))
+                    .distinct()
+                ).all()
+            )
+            rows = s.execute(
+                select(DetectedReference, Minute, ReferenceLink)
+                .join(MinuteSource, MinuteSource.detected_minute_id == DetectedReference.minute_id)
+                .join(Minute, Minute.id == MinuteSource.minute_id)
+                .outerjoin(ReferenceLink, ReferenceLink.detected_reference_id == DetectedReference.id)
+                .where(Minute.council_id == council_id, ReferenceLink.resolved_at.is_(None))
+            ).all()
+            for ref, citing, link in rows:
+                citing_date = s.scalar(select(Meeting.date).where(Meeting.id == citing.meeting_id))
+                target_minute = target_meeting = None
+                if ref.kind == "minute":
+                    t = minute_target(ref, citing.committee_id, citing_date, convention, by_name, by_prefix)
+                    if t.committee_id is not None and t.year is not None:
+                        for number in dict.fromkeys([t.number, ref.cited_number]):
+                            target_minute = s.scalar(
+                                select(Minute.id)
+                                .where(
+                                    Minute.committee_id == t.committee_id,
+                                    Minute.year == t.year,
+                                    Minute.number == number,
+                                )
+                                .limit(1)
+                            )
+                            if target_minute:
+                                break
+                else:
+                    t = meeting_target(ref, citing.committee_id, by_name)
+                    if t.committee_id is not None and t.meeting_date is not None:
+                        target_meeting = s.scalar(
+                            select(Meeting.id)
+                            .where(Meeting.committee_id == t.committee_id, Meeting.date == t.meeting_date)
+                            .limit(1)
+                        )
+                if link is None:
+                    link = ReferenceLink(
+                        detected_reference_id=ref.id,
+                        citing_minute_id=citing.id,
+                        duplicate_of=self._same_citation(s, citing.id, ref),
+                    )
+                    s.add(link)
+                    s.flush()
+                link.method = t.method
+                if target_minute:
+                    link.target_minute_id = target_minute
+                    link.target_meeting_id = s.scalar(
+                        select(Minute.meeting_id).where(Minute.id == target_minute)
+                    )
+                else:
+                    link.target_meeting_id = target_meeting
+                if target_minute or target_meeting:
+                    link.resolved_at = utcnow()
+                    resolved += 1
+                else:
+                    still_open += 1
+        return resolved, still_open
+
+    @staticmethod
+    def _same_citation(s: Session, citing_minute_id: int, ref: DetectedReference) -> int | None:
+        """The link already made for this very citation by the same minute, if any."""
+        key = (
+            "kind",
+            "cited_number",
+            "cited_sub",
+            "cited_year",
+            "cited_prefix",
+            "cited_committee",
+            "cited_date",
+        )
+        return s.scalar(
+            select(ReferenceLink.id)
+            .join(DetectedReference, DetectedReference.id == ReferenceLink.detected_reference_id)
+            .where(
+                ReferenceLink.citing_minute_id == citing_minute_id,
+                ReferenceLink.duplicate_of.is_(None),
+                *(
+                    getattr(DetectedReference, k) == getattr(ref, k)
+                    if getattr(ref, k) is not None
+                    else getattr(DetectedReference, k).is_(None)
+                    for k in key
+                ),
+            )
+            .order_by(ReferenceLink.id)
+            .limit(1)
+        )
 
     # -- helpers -----------------------------------------------------------------------------
 
