@@ -100,6 +100,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     _add_db(p)
 
+    p = sub.add_parser("search", help="full-text search over minutes and document pages")
+    p.add_argument("query", help="words and/or minute labels such as 74/15")
+    p.add_argument("--council")
+    p.add_argument("--committee")
+    p.add_argument("--from", dest="date_from", type=iso_date)
+    p.add_argument("--to", dest="date_to", type=iso_date)
+    p.add_argument("--limit", type=positive_int, default=20)
+    p.add_argument("--json", action="store_true")
+    _add_db(p)
+
     p = sub.add_parser("parse", help="print the minutes and cross-references found in a file")
     p.add_argument("file", help="a PDF, a ModernGov meeting page (.html) or text (.txt, .md)")
     p.add_argument("--json", action="store_true", help="one JSON object on stdout")
@@ -290,6 +300,30 @@ def cmd_parse(args) -> int:
     return 0
 
 
+def cmd_search(args) -> int:
+    import json
+    from dataclasses import asdict
+
+    from pipeline.search import UnknownFilter, search
+
+    engine = open_archive_engine(args.db)
+    try:
+        hits = search(
+            engine, args.query, args.council, args.committee, args.date_from, args.date_to, args.limit
+        )
+    except UnknownFilter as exc:
+        raise CliError(str(exc)) from None
+    if args.json:
+        print(json.dumps([asdict(h) for h in hits], ensure_ascii=False, indent=2, default=str))
+        return 0
+    for h in hits:
+        where = f"{h.council} / {h.committee or '?'} / {h.meeting_date or '?'}"
+        page = f" p.{h.page}" if h.page else ""
+        print(f"{h.kind:<6} {where}  {h.title}{page}\n       {h.snippet}\n       {h.source_url}")
+    print(f"{len(hits)} results", file=sys.stderr)
+    return 0
+
+
 COMMANDS = {
     "crawl": cmd_crawl,
     "db": cmd_db,
@@ -297,6 +331,7 @@ COMMANDS = {
     "demo": cmd_demo,
     "parse": cmd_parse,
     "refs": cmd_refs,
+    "search": cmd_search,
 }
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.items import DocumentItem, Fetch, PageItem
@@ -179,7 +179,7 @@ class Archive:
             )
             result.new_versions += created
             if item.extraction is not None:
-                self._extraction(s, item.fetch.sha256, item.extraction, item.parsed, now)
+                self._extraction(s, item.fetch.sha256, item.extraction, item.parsed, now, council_id, meeting)
         return result
 
     @staticmethod
@@ -197,7 +197,16 @@ class Archive:
                 is not None
             )
 
-    def _extraction(self, s: Session, sha256: str, extraction, parsed, now: datetime) -> None:
+    def _extraction(
+        self,
+        s: Session,
+        sha256: str,
+        extraction,
+        parsed,
+        now: datetime,
+        council_id: int,
+        meeting: Meeting | None,
+    ) -> None:
         exists = s.scalar(
             select(TextExtraction.id).where(
                 TextExtraction.sha256 == sha256,
@@ -218,10 +227,21 @@ class Archive:
         )
         s.add(row)
         s.flush()
-        s.add_all(
-            TextPage(extraction_id=row.id, page_no=p.number, text=p.text, needs_ocr=p.needs_ocr)
-            for p in extraction.pages
-        )
+        for p in extraction.pages:
+            page = TextPage(extraction_id=row.id, page_no=p.number, text=p.text, needs_ocr=p.needs_ocr)
+            s.add(page)
+            s.flush()
+            if p.text:
+                self._index(
+                    s,
+                    "page",
+                    page.id,
+                    council_id,
+                    meeting.committee_id if meeting else None,
+                    meeting.date if meeting else None,
+                    None,
+                    p.text,
+                )
         if parsed is not None:
             self._detected(s, parsed, extraction_id=row.id)
 
@@ -319,8 +339,29 @@ class Archive:
                     )
                     s.add(minute)
                     s.flush()
+                    self._index(
+                        s,
+                        "minute",
+                        minute.id,
+                        council_id,
+                        meeting.committee_id,
+                        meeting.date,
+                        f"{minute.label} {minute.title}",
+                        minute.text,
+                    )
                 elif "/" in dm.label and "/" not in minute.label:
                     minute.label = dm.label  # the form the council cites, once a source shows it
+                    self._unindex(s, "minute", minute.id)
+                    self._index(
+                        s,
+                        "minute",
+                        minute.id,
+                        council_id,
+                        meeting.committee_id,
+                        meeting.date,
+                        f"{minute.label} {minute.title}",
+                        minute.text,
+                    )
                 s.add(MinuteSource(minute_id=minute.id, detected_minute_id=dm.id, source_url=url))
                 linked += 1
         return linked
@@ -424,6 +465,41 @@ class Archive:
                 else:
                     still_open += 1
         return resolved, still_open
+
+    @staticmethod
+    def _index(
+        s: Session,
+        kind: str,
+        ref_id: int,
+        council_id: int,
+        committee_id: int | None,
+        meeting_date,
+        title: str | None,
+        body: str,
+    ) -> None:
+        """Keep the full-text index (FTS5 / tsvector table of migration 0004) in step with the rows."""
+        s.execute(
+            text(
+                "INSERT INTO search_index (kind, ref_id, council_id, committee_id, meeting_date, title, body) "
+                "VALUES (:kind, :ref_id, :council_id, :committee_id, :meeting_date, :title, :body)"
+            ),
+            {
+                "kind": kind,
+                "ref_id": ref_id,
+                "council_id": council_id,
+                "committee_id": committee_id,
+                "meeting_date": meeting_date,
+                "title": title,
+                "body": body,
+            },
+        )
+
+    @staticmethod
+    def _unindex(s: Session, kind: str, ref_id: int) -> None:
+        s.execute(
+            text("DELETE FROM search_index WHERE kind = :kind AND ref_id = :ref_id"),
+            {"kind": kind, "ref_id": ref_id},
+        )
 
     @staticmethod
     def _same_citation(s: Session, citing_minute_id: int, ref: DetectedReference) -> int | None:

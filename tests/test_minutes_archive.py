@@ -146,6 +146,21 @@ def test_seeds_end_to_end_references_resolve_to_minutes_72_and_74_of_14_april(db
     missing = run_cli("refs", "99/99", "--committee", BOARD, "--db", db_url)
     assert missing.returncode == 2 and "no minute '99/99'" in missing.stderr
 
+    # search: a label is found exactly (FTS splits "74/15" into two tokens), words are ranked
+    found = json.loads(run_cli("search", "74/15", "--db", db_url, "--json").stdout)
+    assert found and all(h["kind"] in ("minute", "page") for h in found)
+    minutes_hits = [h for h in found if h["kind"] == "minute"]
+    assert {h["title"].split()[1] for h in minutes_hits} >= {"74/15", "3/16", "4/16"}
+    assert not any(h["title"].startswith("Minute 75/15") for h in found)
+    words = json.loads(run_cli("search", "serious case review child", "--db", db_url, "--json",
+                               "--limit", "3").stdout)
+    [minute71] = [h for h in words if h["title"] == "Minute 71/15 Serious Case Review - Child E"]
+    assert minute71["meeting_date"] == "2016-04-14" and minute71["source_url"].startswith("http://127.0.0.1")
+    pages = json.loads(run_cli("search", "Ofsted inspection", "--db", db_url, "--json", "--to", "2016-06-30").stdout)
+    assert any(h["kind"] == "page" and h["page"] and "Agenda reports pack" == h["title"] for h in pages)
+    none = json.loads(run_cli("search", "serious case review", "--db", db_url, "--json", "--from", "2016-05-01").stdout)
+    assert all(h["meeting_date"] >= "2016-05-01" for h in none)
+
 
 def test_backfill_resolves_formerly_unresolved_references(site_factory, db_url):
     server = site_factory(committees=1, years=(2023, 2025), meetings_per_year=3, cancelled_every=0)
