@@ -88,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--committee", help="committee name, as the site writes it")
     p.add_argument("--format", choices=["csv", "jsonl"], default="csv")
     p.add_argument("--excel", action="store_true", help="add the byte-order mark Excel needs for UTF-8")
+    p.add_argument("--all-versions", action="store_true", help="every version (meetings, documents)")
     p.add_argument("--from", dest="date_from", type=iso_date)
     p.add_argument("--to", dest="date_to", type=iso_date)
     p.add_argument("--output", "-o", help="file to write (default: standard output)")
@@ -201,6 +202,7 @@ def cmd_export(args) -> int:
         "date_from": args.date_from,
         "date_to": args.date_to,
         "fmt": args.format,
+        "all_versions": args.all_versions,
         "excel": args.excel,
     }
     try:
@@ -214,7 +216,7 @@ def cmd_export(args) -> int:
                 print(f"{n} {args.table} written to {args.output}", file=sys.stderr)
             else:
                 write_export(sys.stdout, args.table, engine, progress=progress, **options)
-    except UnknownCouncil as exc:
+    except (UnknownCouncil, ValueError) as exc:
         raise CliError(str(exc)) from None
     return 0
 

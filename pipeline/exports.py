@@ -22,13 +22,26 @@ from pipeline.models import (
     Document,
     DocumentVersion,
     Meeting,
+    MeetingState,
     Minute,
     MinuteSource,
     ReferenceLink,
     TextExtraction,
 )
 
-MEETING_COLUMNS = ["council", "committee", "meeting_id", "date", "time", "status", "url", "venue", "title"]
+MEETING_COLUMNS = [
+    "council",
+    "committee",
+    "meeting_id",
+    "date",
+    "time",
+    "status",
+    "url",
+    "venue",
+    "title",
+    "first_seen",
+    "last_seen",
+]
 DOCUMENT_COLUMNS = [
     "council",
     "committee",
@@ -73,26 +86,32 @@ def _filters(
 
 
 def meeting_rows(
-    engine: Engine, council=None, date_from=None, date_to=None, committee=None
+    engine: Engine, council=None, date_from=None, date_to=None, committee=None, all_versions=False
 ) -> Iterator[list]:
+    """Meetings as they stand, or with ``all_versions`` every state each meeting page ever showed."""
     conds = _filters(engine, council, date_from, date_to, committee)
+    src = MeetingState if all_versions else Meeting
     q = (
         select(
             Council.slug,
             Committee.name,
             Meeting.site_id,
-            Meeting.date,
-            Meeting.time,
-            Meeting.status,
+            src.date,
+            src.time,
+            src.status,
             Meeting.url,
-            Meeting.venue,
-            Meeting.title,
+            src.venue,
+            src.title,
+            src.first_seen,
+            src.last_seen,
         )
         .join(Committee, Committee.id == Meeting.committee_id)
         .join(Council, Council.id == Meeting.council_id)
         .where(*conds)
         .order_by(Council.slug, Meeting.date, Meeting.site_id)
     )
+    if all_versions:
+        q = q.join(MeetingState, MeetingState.meeting_id == Meeting.id).order_by(MeetingState.id)
     yield from _stream(
         engine,
         q,
@@ -106,13 +125,16 @@ def meeting_rows(
             r[6],
             r[7] or "",
             r[8] or "",
+            _iso(r[9]),
+            _iso(r[10]),
         ],
     )
 
 
 def document_rows(
-    engine: Engine, council=None, date_from=None, date_to=None, committee=None
+    engine: Engine, council=None, date_from=None, date_to=None, committee=None, all_versions=False
 ) -> Iterator[list]:
+    """Documents with their latest version, or with ``all_versions`` one row per version."""
     conds = _filters(engine, council, date_from, date_to, committee)
     latest = (
         select(
@@ -135,8 +157,8 @@ def document_rows(
             latest.c.n,
             Document.removed_at,
             DocumentVersion.size,
-            Document.first_seen,
-            Document.last_seen,
+            DocumentVersion.first_seen if all_versions else Document.first_seen,
+            DocumentVersion.last_seen if all_versions else Document.last_seen,
             Meeting.site_id,
             TextExtraction.pages,
             TextExtraction.status,
@@ -145,7 +167,12 @@ def document_rows(
         .outerjoin(Meeting, Meeting.id == Document.meeting_id)
         .outerjoin(Committee, Committee.id == Meeting.committee_id)
         .outerjoin(latest, latest.c.document_id == Document.id)
-        .outerjoin(DocumentVersion, and_(DocumentVersion.id == latest.c.vid))
+        .outerjoin(
+            DocumentVersion,
+            DocumentVersion.document_id == Document.id
+            if all_versions
+            else DocumentVersion.id == latest.c.vid,
+        )
         .outerjoin(
             TextExtraction,
             and_(
@@ -155,7 +182,7 @@ def document_rows(
             ),
         )
         .where(*conds)
-        .order_by(Council.slug, Meeting.date, Document.id)
+        .order_by(Council.slug, Meeting.date, Document.id, DocumentVersion.id)
     )
     yield from _stream(
         engine,
@@ -222,6 +249,7 @@ REFERENCE_COLUMNS = [
 
 
 def minute_rows(engine: Engine, council=None, date_from=None, date_to=None, committee=None) -> Iterator[list]:
+    """One row per minute (however many sources it was found in)."""
     conds = _filters(engine, council, date_from, date_to, committee)
     first_source = (
         select(MinuteSource.minute_id, func.min(MinuteSource.id).label("sid"), func.count().label("n"))
@@ -325,11 +353,25 @@ def spreadsheet_safe(value):
     return value
 
 
+VERSIONED = ("meetings", "documents")
+
+
 def write_export(
-    out, table: str, engine: Engine, fmt: str = "csv", excel: bool = False, progress=None, **filters
+    out,
+    table: str,
+    engine: Engine,
+    fmt: str = "csv",
+    excel: bool = False,
+    progress=None,
+    all_versions: bool = False,
+    **filters,
 ) -> int:
     """Write ``table`` to the text stream ``out``, streaming; returns the number of rows."""
     columns, rows = EXPORTS[table]
+    if all_versions:
+        if table not in VERSIONED:
+            raise ValueError(f"--all-versions applies to {' and '.join(VERSIONED)}, not {table}")
+        filters["all_versions"] = True
     if excel:
         out.write("\ufeff")
     n = 0

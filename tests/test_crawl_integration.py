@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -197,6 +199,23 @@ def test_changed_document_adds_a_version_and_failures_are_recorded(site_factory,
         run = c.execute(select(CrawlRun).order_by(CrawlRun.id.desc())).first()
         assert run.stats["documents_failed"] == 2 and run.status == "finished"
     engine.dispose()
+    every = run_cli("export", "documents", "--all-versions", "--council", "sample", "--db", db_url)
+    assert every.returncode == 0, every.stderr
+    rows = [r for r in csv.DictReader(io.StringIO(every.stdout)) if r["meeting_id"] == str(m.mid)]
+    minutes_rows = [r for r in rows if r["title"] == "Printed minutes"]
+    assert len(minutes_rows) == 2 and len({r["sha256"] for r in minutes_rows}) == 2
+    assert minutes_rows[0]["first_seen"] < minutes_rows[1]["first_seen"]
+    latest = run_cli("export", "documents", "--council", "sample", "--db", db_url)
+    assert (
+        sum(
+            1
+            for r in csv.DictReader(io.StringIO(latest.stdout))
+            if r["meeting_id"] == str(m.mid) and r["title"] == "Printed minutes"
+        )
+        == 1
+    )
+    refused = run_cli("export", "minutes", "--all-versions", "--db", db_url)
+    assert refused.returncode == 2 and "--all-versions applies to meetings and documents" in refused.stderr
 
 
 def test_site_that_is_not_moderngov_exits_non_zero(site_factory, db_url):

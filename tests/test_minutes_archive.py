@@ -152,13 +152,18 @@ def test_seeds_end_to_end_references_resolve_to_minutes_72_and_74_of_14_april(db
     minutes_hits = [h for h in found if h["kind"] == "minute"]
     assert {h["title"].split()[1] for h in minutes_hits} >= {"74/15", "3/16", "4/16"}
     assert not any(h["title"].startswith("Minute 75/15") for h in found)
-    words = json.loads(run_cli("search", "serious case review child", "--db", db_url, "--json",
-                               "--limit", "3").stdout)
+    words = json.loads(
+        run_cli("search", "serious case review child", "--db", db_url, "--json", "--limit", "3").stdout
+    )
     [minute71] = [h for h in words if h["title"] == "Minute 71/15 Serious Case Review - Child E"]
     assert minute71["meeting_date"] == "2016-04-14" and minute71["source_url"].startswith("http://127.0.0.1")
-    pages = json.loads(run_cli("search", "Ofsted inspection", "--db", db_url, "--json", "--to", "2016-06-30").stdout)
-    assert any(h["kind"] == "page" and h["page"] and "Agenda reports pack" == h["title"] for h in pages)
-    none = json.loads(run_cli("search", "serious case review", "--db", db_url, "--json", "--from", "2016-05-01").stdout)
+    pages = json.loads(
+        run_cli("search", "Ofsted inspection", "--db", db_url, "--json", "--to", "2016-06-30").stdout
+    )
+    assert any(h["kind"] == "page" and h["page"] and h["title"] == "Agenda reports pack" for h in pages)
+    none = json.loads(
+        run_cli("search", "serious case review", "--db", db_url, "--json", "--from", "2016-05-01").stdout
+    )
     assert all(h["meeting_date"] >= "2016-05-01" for h in none)
 
 

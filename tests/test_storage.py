@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
@@ -13,6 +15,7 @@ from crawler.moderngov_pages import AgendaItem as ParsedItem
 from crawler.moderngov_pages import DocumentLink, MeetingPage
 from pipeline.blobs import BlobStore
 from pipeline.db import open_archive_engine
+from pipeline.exports import write_export
 from pipeline.models import (
     AgendaItemVersion,
     Blob,
@@ -134,6 +137,13 @@ def test_meeting_state_and_agenda_item_changes_are_kept_as_history(archive):
         assert c.execute(select(Meeting.status)).scalar_one() == "cancelled"
         texts = c.scalars(select(AgendaItemVersion.minutes_text).order_by(AgendaItemVersion.id)).all()
         assert texts == ["There were no petitions.", "Two petitions were received."]
+    out = io.StringIO()
+    assert write_export(out, "meetings", archive.engine, all_versions=True) == 2
+    states = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert [r["status"] for r in states] == ["scheduled", "cancelled"]
+    assert (
+        states[0]["last_seen"] == "2026-01-02 03:00:00" and states[1]["first_seen"] == "2026-01-03 03:00:00"
+    )
 
 
 def test_failed_fetch_is_logged_and_stores_no_version(archive):
