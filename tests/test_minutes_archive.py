@@ -219,3 +219,35 @@ def test_exports_are_spreadsheet_safe_and_stream_jsonl(site_factory, db_url, tmp
 def test_spreadsheet_safe(cell):
     assert spreadsheet_safe(cell) == "'" + cell
     assert spreadsheet_safe("Minute 74/15") == "Minute 74/15" and spreadsheet_safe(3) == 3
+
+
+def test_datasette_opens_the_archive_with_its_canned_queries(tmp_path, monkeypatch):
+    import asyncio
+    from pathlib import Path
+
+    import yaml
+    from datasette.app import Datasette
+
+    monkeypatch.setenv("COUNCIL_ARCHIVE_BLOBS", str(tmp_path / "blobs"))
+    db = tmp_path / "archive.sqlite"
+    with SiteServer(seed_site()) as server:
+        crawl(server, f"sqlite:///{db}")
+    metadata = yaml.safe_load((Path(__file__).parent.parent / "docs" / "datasette-metadata.yml").read_text())
+
+    async def fetch(path):
+        ds = Datasette([str(db)], metadata=metadata)
+        response = await ds.client.get(path)
+        assert response.status_code == 200, response.text[:300]
+        return response.json()
+
+    rows = asyncio.run(fetch("/archive/minutes_view.json?_shape=array&label=74/15"))
+    assert [(r["committee"], r["meeting_date"], r["sources"]) for r in rows] == [(BOARD, "2016-04-14", 2)]
+    q = f"/archive/cited_by.json?_shape=array&committee={BOARD}&label=74/15"
+    cited = asyncio.run(
+        fetch(q.replace(" ", "+").replace("'", "%27").replace("(", "%28").replace(")", "%29"))
+    )
+    assert sorted(r["minute_label"] for r in cited) == ["3/16", "4/16"]
+    unresolved = asyncio.run(fetch("/archive/unresolved_references.json?_shape=array"))
+    assert "Minute 51/15" in {r["cited_text"] for r in unresolved}
+    found = asyncio.run(fetch("/archive/search.json?_shape=array&q=safeguarding"))
+    assert found
