@@ -220,6 +220,9 @@ class DocumentVersion(Base):
     size: Mapped[int] = mapped_column(BigInteger, nullable=False)
     content_type: Mapped[str | None] = mapped_column(String(200))
     fetched_url: Mapped[str | None] = mapped_column(Text)  # the PDF behind an mgChooseDocPack link
+    # True when the bytes changed but the extracted text did not (ModernGov regenerates PDFs):
+    # kept for fixity, left out of change reports. NULL when unknown (first version, no text).
+    same_text_as_previous: Mapped[bool | None] = mapped_column(Boolean)
     fetch_id: Mapped[int | None] = mapped_column(ForeignKey("fetches.id"))
     first_seen: Mapped[datetime] = mapped_column(DateTime, nullable=False)
     last_seen: Mapped[datetime] = mapped_column(DateTime, nullable=False)
@@ -236,6 +239,7 @@ class TextExtraction(Base):
     status: Mapped[str] = mapped_column(String(20), nullable=False)  # ok | empty | failed
     error: Mapped[str | None] = mapped_column(Text)
     pages: Mapped[int] = mapped_column(Integer, nullable=False)
+    text_sha256: Mapped[str | None] = mapped_column(String(64))  # of the whole text: equal text, equal hash
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
 
     __table_args__ = (
@@ -337,3 +341,14 @@ class ReferenceLink(Base):
     # kept for provenance, left out of exports.
     duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("reference_links.id"))
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class DocumentEvent(Base):
+    """A document disappearing from its meeting page (removed) or coming back (restored)."""
+
+    __tablename__ = "document_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), nullable=False, index=True)
+    event: Mapped[str] = mapped_column(String(10), nullable=False)  # removed | restored
+    at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    page_version_id: Mapped[int | None] = mapped_column(ForeignKey("page_versions.id"))

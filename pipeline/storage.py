@@ -30,6 +30,7 @@ from pipeline.models import (
     DetectedMinute,
     DetectedReference,
     Document,
+    DocumentEvent,
     DocumentVersion,
     FetchLog,
     Meeting,
@@ -164,7 +165,9 @@ class Archive:
             if not item.fetch.ok:
                 return result
             doc.last_seen = now
-            _, created = self._advance(
+            if item.extraction is not None:  # first, so the new version can compare texts
+                self._extraction(s, item.fetch.sha256, item.extraction, item.parsed, now, council_id, meeting)
+            version, created = self._advance(
                 s,
                 DocumentVersion,
                 "document_id",
@@ -178,9 +181,32 @@ class Archive:
                 fetch_id=fetch.id,
             )
             result.new_versions += created
-            if item.extraction is not None:
-                self._extraction(s, item.fetch.sha256, item.extraction, item.parsed, now, council_id, meeting)
+            if created:
+                version.same_text_as_previous = self._same_text_as_previous(s, version)
         return result
+
+    @staticmethod
+    def _same_text_as_previous(s: Session, version: DocumentVersion) -> bool | None:
+        """Did only the bytes change? (Compared on the text hash; None when either text is unknown.)"""
+        previous = s.scalar(
+            select(DocumentVersion.sha256)
+            .where(DocumentVersion.document_id == version.document_id, DocumentVersion.id < version.id)
+            .order_by(DocumentVersion.id.desc())
+            .limit(1)
+        )
+        if previous is None:
+            return None
+        hashes = dict(
+            s.execute(
+                select(TextExtraction.sha256, TextExtraction.text_sha256).where(
+                    TextExtraction.sha256.in_([previous, version.sha256]),
+                    TextExtraction.text_sha256.is_not(None),
+                )
+            ).all()
+        )
+        if previous not in hashes or version.sha256 not in hashes:
+            return None
+        return hashes[previous] == hashes[version.sha256]
 
     @staticmethod
     def extraction_exists(engine: Engine, sha256: str, extractor: str, version: str) -> bool:
@@ -223,6 +249,9 @@ class Archive:
             status=extraction.status,
             error=extraction.error,
             pages=len(extraction.pages),
+            text_sha256=hashlib.sha256(extraction.text.encode()).hexdigest()
+            if extraction.status != "failed"
+            else None,
             created_at=now,
         )
         s.add(row)
@@ -653,10 +682,15 @@ class Archive:
         meeting.date, meeting.time, meeting.status, meeting.venue, meeting.title = state
         meeting.date_modified = page.date_modified
         items_by_ai: dict[int, AgendaItem] = {}
+        seen_items: set[int] = set()
         for parsed in page.items:
             row = self._agenda_item(s, meeting.id, parsed, page_version_id, now, result)
+            seen_items.add(row.id)
             if parsed.ai_id is not None:
                 items_by_ai[parsed.ai_id] = row
+        for row in s.scalars(select(AgendaItem).where(AgendaItem.meeting_id == meeting.id)):
+            row.removed_at = None if row.id in seen_items else (row.removed_at or now)
+        linked: set[int] = set()
         for link in [*page.documents, *(d for it in page.items for d in it.documents)]:
             item_row = items_by_ai.get(link.item_ai_id) if link.item_ai_id is not None else None
             doc = self._get_or_create(
@@ -674,6 +708,26 @@ class Archive:
             )
             if doc.meeting_id is None:
                 doc.meeting_id = meeting.id
+            linked.add(doc.id)
+        self._tombstones(s, meeting.id, linked, page_version_id, now, result)
+
+    @staticmethod
+    def _tombstones(s: Session, meeting_id: int, linked: set[int], page_version_id, now, result) -> None:
+        """Mark documents no longer linked from their meeting page removed; and back, if they return.
+
+        Nothing is deleted: versions and text stay; document_events keeps each change with its date.
+        """
+        for doc in s.scalars(select(Document).where(Document.meeting_id == meeting_id)):
+            if doc.id in linked and doc.removed_at is not None:
+                doc.removed_at = None
+                event = "restored"
+            elif doc.id not in linked and doc.removed_at is None:
+                doc.removed_at = now
+                event = "removed"
+            else:
+                continue
+            s.add(DocumentEvent(document_id=doc.id, event=event, at=now, page_version_id=page_version_id))
+            result.new_versions += 1
 
     def _agenda_item(self, s, meeting_id, parsed: ParsedItem, page_version_id, now, result) -> AgendaItem:
         key = f"AI{parsed.ai_id}" if parsed.ai_id is not None else f"row:{parsed.number}"
