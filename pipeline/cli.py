@@ -111,6 +111,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     _add_db(p)
 
+    p = sub.add_parser("history", help="every version of a document or page")
+    p.add_argument("url")
+    p.add_argument("--json", action="store_true")
+    _add_db(p)
+
+    p = sub.add_parser("diff", help="text diff between two versions of a document or page")
+    p.add_argument("url")
+    p.add_argument("--from", dest="from_sha", help="sha256 (or a unique prefix) of the older version")
+    p.add_argument("--to", dest="to_sha", help="sha256 (or a unique prefix) of the newer version")
+    _add_db(p)
+
     p = sub.add_parser("parse", help="print the minutes and cross-references found in a file")
     p.add_argument("file", help="a PDF, a ModernGov meeting page (.html) or text (.txt, .md)")
     p.add_argument("--json", action="store_true", help="one JSON object on stdout")
@@ -302,6 +313,54 @@ def cmd_parse(args) -> int:
     return 0
 
 
+def cmd_history(args) -> int:
+    import json
+    from dataclasses import asdict
+
+    from pipeline.history import UnknownURL, history
+
+    try:
+        h = history(open_archive_engine(args.db), args.url)
+    except UnknownURL as exc:
+        raise CliError(str(exc)) from None
+    if args.json:
+        print(json.dumps(asdict(h), default=str, indent=2))
+        return 0
+    state = f"removed {h.removed_at:%Y-%m-%d}" if h.removed_at else "linked"
+    print(f"{h.url}\n{h.kind}, {len(h.versions)} version(s), {state}")
+    for v in h.versions:
+        same = " (same text as previous)" if v.same_text_as_previous else ""
+        pages = f"{v.pages} pages" if v.pages is not None else ""
+        print(
+            f"  {v.n:>3}  {v.sha256[:16]}  {v.size:>10,} B  {v.first_seen:%Y-%m-%d %H:%M} .. "
+            f"{v.last_seen:%Y-%m-%d %H:%M}  {pages:<9} {v.text_status}{same}"
+        )
+    for event, at in h.events:
+        print(f"  {event} {at:%Y-%m-%d %H:%M}")
+    return 0
+
+
+def cmd_diff(args) -> int:
+    from pipeline.blobs import BlobStore
+    from pipeline.db import blob_root
+    from pipeline.history import UnknownURL, diff
+
+    db_url = resolve_db_url(args.db)
+    try:
+        print(
+            diff(
+                open_archive_engine(db_url),
+                BlobStore(blob_root(db_url)),
+                args.url,
+                args.from_sha,
+                args.to_sha,
+            )
+        )
+    except UnknownURL as exc:
+        raise CliError(str(exc)) from None
+    return 0
+
+
 def cmd_search(args) -> int:
     import json
     from dataclasses import asdict
@@ -334,6 +393,8 @@ COMMANDS = {
     "parse": cmd_parse,
     "refs": cmd_refs,
     "search": cmd_search,
+    "history": cmd_history,
+    "diff": cmd_diff,
 }
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from html import escape
 from urllib.parse import quote
 
@@ -126,6 +126,8 @@ def render_pdf(lines: list[str]) -> bytes:
     pdf = FPDF(format="A4")
     pdf.set_compression(True)
     pdf.set_creator("council-archive sample site")
+    # A fixed date: the same text renders to the same bytes, as a real server's stored file would.
+    pdf.set_creation_date(datetime(2020, 1, 1, tzinfo=UTC))
     pdf.add_page()
     pdf.set_font("Helvetica", size=11)
     for line in lines:
