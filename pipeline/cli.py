@@ -122,6 +122,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", dest="to_sha", help="sha256 (or a unique prefix) of the newer version")
     _add_db(p)
 
+    p = sub.add_parser("nightly", help="crawl every enabled council of the registry (for cron)")
+    p.add_argument("--config", default="data/councils.toml", help="council registry (TOML)")
+    p.add_argument("--council", nargs="+", dest="councils", metavar="SLUG", help="only these councils")
+    p.add_argument("--delay", type=non_negative_float)
+    p.add_argument("--concurrency", type=positive_int)
+    p.add_argument("--lock", default="data/nightly.lock", help="lock file (one run at a time)")
+    p.add_argument("--report", help="JSON report (default data/reports/nightly-<UTC time>.json)")
+    _add_db(p)
+
     p = sub.add_parser("parse", help="print the minutes and cross-references found in a file")
     p.add_argument("file", help="a PDF, a ModernGov meeting page (.html) or text (.txt, .md)")
     p.add_argument("--json", action="store_true", help="one JSON object on stdout")
@@ -361,6 +370,27 @@ def cmd_diff(args) -> int:
     return 0
 
 
+def cmd_nightly(args) -> int:
+    from datetime import UTC, datetime
+
+    from pipeline.nightly import RegistryError, load_registry, run_nightly
+
+    try:
+        registry = load_registry(Path(args.config), args.councils)
+    except RegistryError as exc:
+        raise CliError(str(exc)) from None
+    db_url = resolve_db_url(args.db)
+    engine = open_archive_engine(db_url)
+    crawl_args = []
+    if args.delay is not None:
+        crawl_args += ["--delay", str(args.delay)]
+    if args.concurrency is not None:
+        crawl_args += ["--concurrency", str(args.concurrency)]
+    report = Path(args.report or f"data/reports/nightly-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json")
+    Path(args.lock).parent.mkdir(parents=True, exist_ok=True)
+    return run_nightly(engine, db_url, registry, Path(args.lock), report, crawl_args)
+
+
 def cmd_search(args) -> int:
     import json
     from dataclasses import asdict
@@ -393,6 +423,7 @@ COMMANDS = {
     "parse": cmd_parse,
     "refs": cmd_refs,
     "search": cmd_search,
+    "nightly": cmd_nightly,
     "history": cmd_history,
     "diff": cmd_diff,
 }

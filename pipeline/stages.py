@@ -112,6 +112,8 @@ class StoreStage:
         else:
             result = self.archive.store_document(self.council_id, self.run_id, item)
         self.counts[f"{kind}_fetched"] += 1
+        if isinstance(item, PageItem) and item.page_kind == "meeting" and item.fetch.ok:
+            self.counts["meeting_pages"] += 1
         if not item.fetch.ok:
             self.counts[f"{kind}_failed"] += 1
         self.counts["new_versions"] += result.new_versions

@@ -86,6 +86,11 @@ class Archive:
 
     def start_run(self, council_id: int, options: dict) -> int:
         with self._session.begin() as s:
+            # A run still "running" was killed (nightly's lock allows one run at a time).
+            for stale in s.scalars(
+                select(CrawlRun).where(CrawlRun.council_id == council_id, CrawlRun.status == "running")
+            ):
+                stale.status, stale.reason = "interrupted", "the process ended before the run finished"
             run = CrawlRun(council_id=council_id, started_at=utcnow(), status="running", options=options)
             s.add(run)
             s.flush()
