@@ -31,6 +31,11 @@ class Fetch:
     def ok(self) -> bool:
         return self.error is None and self.body is not None
 
+    @property
+    def not_modified(self) -> bool:
+        """A 304 to a conditional request: the version we hold is still current."""
+        return self.status == 304 and self.error is None
+
 
 @dataclass
 class PageItem:

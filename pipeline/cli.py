@@ -75,6 +75,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--concurrency", type=positive_int, help="requests at once to the host (default 1)")
     p.add_argument("--user-agent", help="User-Agent header (default names the project and a contact URL)")
+    p.add_argument(
+        "--incremental",
+        action="store_true",
+        help="revisit only what may have changed (the nightly policy, docs/operations.md)",
+    )
     p.add_argument("--log-level", default=os.environ.get("COUNCIL_ARCHIVE_LOG_LEVEL", "WARNING"))
     _add_db(p)
 
@@ -128,6 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--delay", type=non_negative_float)
     p.add_argument("--concurrency", type=positive_int)
     p.add_argument("--lock", default="data/nightly.lock", help="lock file (one run at a time)")
+    p.add_argument("--full", action="store_true", help="revisit everything, not only what may have changed")
     p.add_argument("--report", help="JSON report (default data/reports/nightly-<UTC time>.json)")
     _add_db(p)
 
@@ -193,6 +199,7 @@ def cmd_crawl(args) -> int:
         concurrency=args.concurrency,
         user_agent=args.user_agent,
         log_level=args.log_level,
+        incremental=args.incremental,
     )
     if outcome.run_id is None:
         print("council-archive: error: the crawl did not start (see the log above)", file=sys.stderr)
@@ -381,7 +388,7 @@ def cmd_nightly(args) -> int:
         raise CliError(str(exc)) from None
     db_url = resolve_db_url(args.db)
     engine = open_archive_engine(db_url)
-    crawl_args = []
+    crawl_args = [] if args.full else ["--incremental"]
     if args.delay is not None:
         crawl_args += ["--delay", str(args.delay)]
     if args.concurrency is not None:

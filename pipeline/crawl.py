@@ -8,7 +8,9 @@ from datetime import date
 from scrapy.crawler import CrawlerProcess
 from scrapy.utils.project import get_project_settings
 
-from crawler.spiders.moderngov import ModernGovSpider
+from crawler.spiders.moderngov import ModernGovSpider, council_slug_for, normalise_base_url
+from pipeline.db import make_engine
+from pipeline.incremental import build_plan
 
 
 @dataclass
@@ -52,13 +54,25 @@ def run_crawl(
     name: str | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
+    incremental: bool = False,
     **setting_overrides,
 ) -> CrawlOutcome:
     """Crawl one site into the archive. Runs Twisted's reactor: once per process."""
     process = CrawlerProcess(crawl_settings(db_url, **setting_overrides))
     crawler = process.create_crawler(ModernGovSpider)
+    plan = None
+    if incremental:  # what to revisit is decided from the archive here, so the spider needs no SQL
+        engine = make_engine(db_url)
+        plan = build_plan(engine, council or council_slug_for(normalise_base_url(base_url)))
+        engine.dispose()
     process.crawl(
-        crawler, base_url=base_url, council=council, council_name=name, date_from=date_from, date_to=date_to
+        crawler,
+        base_url=base_url,
+        council=council,
+        council_name=name,
+        date_from=date_from,
+        date_to=date_to,
+        plan=plan,
     )
     process.start()
     spider = crawler.spider

@@ -135,7 +135,7 @@ def crawl_council(
     text = f"{reason or ''} {proc.stderr[-4000:]}"
     if proc.returncode != 0 and any(mark in text for mark in UNREACHABLE):
         result.flags.append("host not answering")
-    if had and not stats.get("meeting_pages"):
+    if had and not stats.get("meetings_listed"):
         result.flags.append(f"returned zero meetings (the archive had {had})")
     if result.flags and result.status == "ok":
         result.status = "flagged"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -15,7 +16,8 @@ class SiteServer:
     def __init__(self, site: SampleSite, port: int = 0):
         self.site = site
         self.hits: Counter = Counter()
-        self.fail_next: Counter = Counter()  # route key -> how many 503s to answer before serving it
+        self.fail_next: Counter = Counter()
+        self.not_modified = 0  # 304s answered  # route key -> how many 503s to answer before serving it
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -39,7 +41,16 @@ class SiteServer:
                     ctype = "text/html"
                 else:
                     ctype, body = found
+                    etag = '"' + hashlib.sha1(body).hexdigest() + '"'  # noqa: S324 (a validator, not security)
+                    if self.headers.get("If-None-Match") == etag:
+                        server.not_modified += 1
+                        self.send_response(304)
+                        self.send_header("ETag", etag)
+                        self.send_header("Content-Length", "0")
+                        self.end_headers()
+                        return
                     self.send_response(200)
+                    self.send_header("ETag", etag)
                 self.send_header("Content-Type", ctype)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()

@@ -114,7 +114,9 @@ class StoreStage:
         self.counts[f"{kind}_fetched"] += 1
         if isinstance(item, PageItem) and item.page_kind == "meeting" and item.fetch.ok:
             self.counts["meeting_pages"] += 1
-        if not item.fetch.ok:
+        if item.fetch.not_modified:
+            self.counts["not_modified"] += 1
+        elif not item.fetch.ok:
             self.counts[f"{kind}_failed"] += 1
         self.counts["new_versions"] += result.new_versions
         self.counts["new_rows"] += result.new_rows
@@ -125,6 +127,7 @@ class StoreStage:
         stats = dict(self.counts)
         stats["requests"] = self.crawler.stats.get_value("downloader/request_count", 0)
         stats["committees"] = getattr(spider, "committees_found", 0)
+        stats["meetings_listed"] = len(getattr(spider, "listed", ()))
         stats["minutes_linked"] = self.archive.link_minutes(self.council_id)
         stats["references_resolved"], stats["references_unresolved"] = self.archive.resolve_references(
             self.council_id

@@ -167,6 +167,17 @@ class Archive:
                 now,
                 result,
             )
+            if item.fetch.not_modified:
+                doc.last_seen = now
+                latest = s.scalar(
+                    select(DocumentVersion)
+                    .where(DocumentVersion.document_id == doc.id)
+                    .order_by(DocumentVersion.id.desc())
+                    .limit(1)
+                )
+                if latest is not None:
+                    latest.last_seen = max(latest.last_seen, now)
+                return result
             if not item.fetch.ok:
                 return result
             doc.last_seen = now

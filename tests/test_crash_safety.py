@@ -37,8 +37,22 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def crawl_cmd(server, db_url):
-    return [sys.executable, "-m", "pipeline.cli", "crawl", "--base-url", server.base_url, "--council", "sample",
-            "--delay", "0.02", "--concurrency", "1", "--db", db_url]
+    return [
+        sys.executable,
+        "-m",
+        "pipeline.cli",
+        "crawl",
+        "--base-url",
+        server.base_url,
+        "--council",
+        "sample",
+        "--delay",
+        "0.02",
+        "--concurrency",
+        "1",
+        "--db",
+        db_url,
+    ]
 
 
 def content(db_url: str, blobs: BlobStore) -> dict:
@@ -46,9 +60,11 @@ def content(db_url: str, blobs: BlobStore) -> dict:
     engine = create_engine(db_url)
     with engine.connect() as c:
         versions: dict[str, list[str]] = {}
-        for url, sha in c.execute(select(Document.url, DocumentVersion.sha256)
-                                  .join(DocumentVersion, DocumentVersion.document_id == Document.id)
-                                  .order_by(DocumentVersion.id)):
+        for url, sha in c.execute(
+            select(Document.url, DocumentVersion.sha256)
+            .join(DocumentVersion, DocumentVersion.document_id == Document.id)
+            .order_by(DocumentVersion.id)
+        ):
             versions.setdefault(url, []).append(sha)
         for sha in c.scalars(select(Blob.sha256)):
             assert blobs.exists(sha), f"row for blob {sha} without its file"
@@ -56,19 +72,31 @@ def content(db_url: str, blobs: BlobStore) -> dict:
             "document_versions": versions,
             "documents": sorted(c.execute(select(Document.url, Document.kind, Document.removed_at)).all()),
             "meetings": sorted(c.execute(select(Meeting.site_id, Meeting.status, Meeting.date)).all()),
-            "items": sorted(c.execute(select(Meeting.site_id, AgendaItem.item_key, func.count(AgendaItemVersion.id))
-                                      .join(AgendaItem, AgendaItem.meeting_id == Meeting.id)
-                                      .join(AgendaItemVersion, AgendaItemVersion.agenda_item_id == AgendaItem.id)
-                                      .group_by(Meeting.site_id, AgendaItem.item_key)).all()),
-            "page_versions": sorted(c.execute(select(Page.url, func.count(PageVersion.id))
-                                              .join(PageVersion, PageVersion.page_id == Page.id)
-                                              .group_by(Page.url)).all()),
+            "items": sorted(
+                c.execute(
+                    select(Meeting.site_id, AgendaItem.item_key, func.count(AgendaItemVersion.id))
+                    .join(AgendaItem, AgendaItem.meeting_id == Meeting.id)
+                    .join(AgendaItemVersion, AgendaItemVersion.agenda_item_id == AgendaItem.id)
+                    .group_by(Meeting.site_id, AgendaItem.item_key)
+                ).all()
+            ),
+            "page_versions": sorted(
+                c.execute(
+                    select(Page.url, func.count(PageVersion.id))
+                    .join(PageVersion, PageVersion.page_id == Page.id)
+                    .group_by(Page.url)
+                ).all()
+            ),
             "extractions": sorted(c.scalars(select(TextExtraction.sha256))),
             "detected_minutes": c.scalar(select(func.count()).select_from(DetectedMinute)),
-            "minutes": sorted(c.execute(select(Meeting.site_id, Minute.number, func.count(MinuteSource.id))
-                                        .join(Minute, Minute.meeting_id == Meeting.id)
-                                        .join(MinuteSource, MinuteSource.minute_id == Minute.id)
-                                        .group_by(Meeting.site_id, Minute.number)).all()),
+            "minutes": sorted(
+                c.execute(
+                    select(Meeting.site_id, Minute.number, func.count(MinuteSource.id))
+                    .join(Minute, Minute.meeting_id == Meeting.id)
+                    .join(MinuteSource, MinuteSource.minute_id == Minute.id)
+                    .group_by(Meeting.site_id, Minute.number)
+                ).all()
+            ),
             "references": c.scalar(select(func.count()).select_from(ReferenceLink)),
         }
     engine.dispose()
@@ -83,8 +111,13 @@ def test_sigkill_then_rerun_equals_an_uninterrupted_crawl(site_factory, db_url, 
     assert run_cli(*crawl_cmd(server, reference_db)[3:], env=ref_env).returncode == 0
     expected = content(reference_db, BlobStore(tmp_path / "reference-blobs"))
 
-    victim = subprocess.Popen(crawl_cmd(server, db_url), cwd=ROOT, start_new_session=True,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    victim = subprocess.Popen(
+        crawl_cmd(server, db_url),
+        cwd=ROOT,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     engine = create_engine(db_url)
     deadline = time.time() + 60
     fetched = 0
@@ -107,5 +140,8 @@ def test_sigkill_then_rerun_equals_an_uninterrupted_crawl(site_factory, db_url, 
     assert content(db_url, BlobStore(os.environ["COUNCIL_ARCHIVE_BLOBS"])) == expected
     engine = create_engine(db_url)
     with engine.connect() as c:
-        assert [r for r in c.scalars(select(CrawlRun.status).order_by(CrawlRun.id))] == ["interrupted", "finished"]
+        assert [r for r in c.scalars(select(CrawlRun.status).order_by(CrawlRun.id))] == [
+            "interrupted",
+            "finished",
+        ]
     engine.dispose()

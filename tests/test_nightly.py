@@ -31,16 +31,32 @@ def dead_url() -> str:
 
 def registry(tmp_path: Path, councils: dict[str, str]) -> Path:
     path = tmp_path / "councils.toml"
-    path.write_text("".join(
-        f'[councils.{slug}]\nname = "{slug.title()} Council"\nbase_url = "{url}"\nplatform = "moderngov"\n'
-        f"enabled = true\n\n" for slug, url in councils.items()
-    ) + '[councils.off]\nname = "Disabled"\nbase_url = "http://127.0.0.1:9/"\nenabled = false\n')
+    path.write_text(
+        "".join(
+            f'[councils.{slug}]\nname = "{slug.title()} Council"\nbase_url = "{url}"\nplatform = "moderngov"\n'
+            f"enabled = true\n\n"
+            for slug, url in councils.items()
+        )
+        + '[councils.off]\nname = "Disabled"\nbase_url = "http://127.0.0.1:9/"\nenabled = false\n'
+    )
     return path
 
 
 def nightly(tmp_path, db_url, config, *extra):
-    return run_cli("nightly", "--config", str(config), "--db", db_url, "--delay", "0",
-                   "--lock", str(tmp_path / "nightly.lock"), "--report", str(tmp_path / "report.json"), *extra)
+    return run_cli(
+        "nightly",
+        "--config",
+        str(config),
+        "--db",
+        db_url,
+        "--delay",
+        "0",
+        "--lock",
+        str(tmp_path / "nightly.lock"),
+        "--report",
+        str(tmp_path / "report.json"),
+        *extra,
+    )
 
 
 def test_nightly_reports_each_council_and_exits_1_when_some_fail(site_factory, db_url, tmp_path):
@@ -53,12 +69,16 @@ def test_nightly_reports_each_council_and_exits_1_when_some_fail(site_factory, d
     by = {c["slug"]: c for c in report["councils"]}
     assert set(by) == {"alpha", "beta", "gone"}  # the disabled council is skipped
     assert by["alpha"]["status"] == by["beta"]["status"] == "ok"
-    assert by["alpha"]["stats"]["meeting_pages"] == 2
+    assert by["alpha"]["stats"]["meeting_pages"] == 2 and by["alpha"]["stats"]["meetings_listed"] == 2
     assert by["gone"]["status"] == "failed" and "host not answering" in by["gone"]["flags"]
     assert report["summary"] == {"ok": 2, "flagged": 0, "failed": 1}
     engine = create_engine(db_url)
     with engine.connect() as c:
-        runs = dict(c.execute(select(Council.slug, CrawlRun.status).join(CrawlRun, CrawlRun.council_id == Council.id)).all())
+        runs = dict(
+            c.execute(
+                select(Council.slug, CrawlRun.status).join(CrawlRun, CrawlRun.council_id == Council.id)
+            ).all()
+        )
     assert runs == {"alpha": "finished", "beta": "finished", "gone": "failed"}
     engine.dispose()
 
@@ -70,7 +90,9 @@ def test_nightly_reports_each_council_and_exits_1_when_some_fail(site_factory, d
     assert again.returncode == 1
     by = {c["slug"]: c for c in json.loads((tmp_path / "report.json").read_text())["councils"]}
     assert by["alpha"]["status"] == "ok"
-    assert by["beta"]["status"] == "flagged" and by["beta"]["flags"] == ["returned zero meetings (the archive had 1)"]
+    assert by["beta"]["status"] == "flagged" and by["beta"]["flags"] == [
+        "returned zero meetings (the archive had 1)"
+    ]
 
 
 def test_all_failed_exits_2_and_bad_registry_is_a_clear_error(db_url, tmp_path):
@@ -78,7 +100,8 @@ def test_all_failed_exits_2_and_bad_registry_is_a_clear_error(db_url, tmp_path):
     assert nightly(tmp_path, db_url, config).returncode == 2
     missing = nightly(tmp_path, db_url, tmp_path / "nope.toml")
     assert missing.returncode == 2 and missing.stderr.strip() == (
-        f"council-archive: error: no council registry at {tmp_path / 'nope.toml'}")
+        f"council-archive: error: no council registry at {tmp_path / 'nope.toml'}"
+    )
     unknown = nightly(tmp_path, db_url, config, "--council", "atlantis")
     assert unknown.returncode == 2 and "unknown council 'atlantis'" in unknown.stderr
 
@@ -93,15 +116,45 @@ def test_two_nightly_runs_at_once_one_works_the_other_exits_75(site_factory, tmp
     lock.with_suffix(".pid").write_text("999999")
     env = {**os.environ, "COUNCIL_ARCHIVE_BLOBS": str(tmp_path / "blobs")}
     first = subprocess.Popen(
-        [sys.executable, "-m", "pipeline.cli", "nightly", "--config", str(config), "--db", db, "--delay", "0.05",
-         "--lock", str(lock), "--report", str(tmp_path / "first.json")],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-m",
+            "pipeline.cli",
+            "nightly",
+            "--config",
+            str(config),
+            "--db",
+            db,
+            "--delay",
+            "0.05",
+            "--lock",
+            str(lock),
+            "--report",
+            str(tmp_path / "first.json"),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.time() + 60
     while lock.with_suffix(".pid").read_text().strip() != str(first.pid) and time.time() < deadline:
         time.sleep(0.05)
     assert first.poll() is None, "the first run should still be crawling"
-    second = run_cli("nightly", "--config", str(config), "--db", db, "--lock", str(lock),
-                     "--report", str(tmp_path / "second.json"), env=env, timeout=30)
+    second = run_cli(
+        "nightly",
+        "--config",
+        str(config),
+        "--db",
+        db,
+        "--lock",
+        str(lock),
+        "--report",
+        str(tmp_path / "second.json"),
+        env=env,
+        timeout=30,
+    )
     assert second.returncode == 75
     assert f"another nightly run holds {lock} (pid {first.pid})" in second.stderr
     assert first.wait(timeout=120) == 0, first.stderr

@@ -12,6 +12,8 @@ from datetime import UTC, date, datetime
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 
@@ -73,6 +75,7 @@ class ModernGovSpider(scrapy.Spider):
         council_name: str | None = None,
         date_from=None,
         date_to=None,
+        plan=None,
         *args,
         **kwargs,
     ):
@@ -83,8 +86,29 @@ class ModernGovSpider(scrapy.Spider):
         self.date_from = _as_date(date_from)
         self.date_to = _as_date(date_to)
         self.allowed_domains = [urlsplit(self.base_url).hostname]
+        # An incremental run's RevisitPlan (pipeline/incremental.py); None revisits everything.
+        self.plan = plan
+        self.listed: set[str] = set()
+        self.rotation_queued = False
         self.failure_reason: str | None = None
         self.committees_found = 0
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.queue_rotation, signal=signals.spider_idle)
+        return spider
+
+    def queue_rotation(self):
+        """Once the lists are read: older meetings due on rotation that those lists did not show."""
+        if self.plan is None or self.rotation_queued or self.failure_reason:
+            return
+        self.rotation_queued = True
+        due = self.plan.due_unlisted(self.listed)
+        for url in due:
+            self.crawler.engine.crawl(self._page_request(url, self.parse_meeting, "meeting"))
+        if due:
+            raise DontCloseSpider
 
     # -- the site map ------------------------------------------------------------------------
 
@@ -135,14 +159,18 @@ class ModernGovSpider(scrapy.Spider):
         yield PageItem(self.council, fetch, "meeting_list", meeting_list=listing)
         cid = listing.committee_site_id or response.meta.get("committee")
         if response.meta.get("year") is None and cid is not None:
-            for year in listing.years:
+            years = self.plan.wanted_years(listing.years) if self.plan else listing.years
+            for year in years:
                 if self._year_wanted(year):
                     url = f"{self.base_url}ieListMeetings.aspx?CId={cid}&Year={year}"
                     yield self._page_request(
                         url, self.parse_meetings, "meeting_list", committee=cid, year=year
                     )
         for m in listing.meetings:
-            if self._date_wanted(m.date):
+            self.listed.add(m.url)
+            if not self._date_wanted(m.date):
+                continue
+            if self.plan is None or self.plan.visit(m.url, m.date, m.suffix):
                 yield self._page_request(m.url, self.parse_meeting, "meeting")
 
     def parse_meeting(self, response: Response):
@@ -162,11 +190,17 @@ class ModernGovSpider(scrapy.Spider):
 
     def _document_request(self, link: DocumentLink, url: str, meeting_url: str):
         is_pack = urlsplit(url).path.lower().endswith("mgchoosedocpack.aspx")
+        validators = self.plan.validators.get(url, {}) if self.plan else {}
         return scrapy.Request(
             url,
+            headers=validators,  # a document we hold: an unchanged one costs a 304
             callback=self.parse_doc_pack if is_pack else self.save_document,
             errback=self.document_failed,
-            meta={"link": link, "meeting_url": meeting_url},
+            meta={
+                "link": link,
+                "meeting_url": meeting_url,
+                "handle_httpstatus_list": [304] if validators else [],
+            },
             priority=-1,  # pages first: they tell us what exists; documents fill in behind
         )
 
@@ -203,6 +237,10 @@ class ModernGovSpider(scrapy.Spider):
     def save_document(self, response: Response):
         link: DocumentLink = response.meta["link"]
         fetch = self._fetch(response)
+        if response.status == 304:  # unchanged since the version we hold
+            fetch.body = None
+            yield DocumentItem(self.council, fetch, link, response.meta["meeting_url"])
+            return
         expects_html = urlsplit(link.url).path.lower().endswith((".htm", ".html"))
         if not expects_html and looks_like_html(response.body, fetch.content_type):
             # A firewall challenge or error page served with 200 where a document was linked.

@@ -1,0 +1,107 @@
+"""The incremental revisit policy of `nightly` and `crawl --incremental`.
+
+Every night: the committee list, each committee's meeting list for the current and previous year,
+every meeting from 60 days back to 60 days ahead, every meeting new to the archive or whose list
+suffix (" - Agenda, Decisions, Minutes", " - CANCELLED") changed, and older meetings on a 28-day
+rotation (meeting id modulo 28 picks the night; anything unchecked for 28 days is due at once).
+Documents already archived are asked for with their validators (If-None-Match / If-Modified-Since)
+so an unchanged one costs a 304. `--full` revisits everything.
+
+``build_plan`` reads the archive; ``RevisitPlan`` decides, purely, and is what the spider sees.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import Engine, func, select
+
+from pipeline.models import Council, FetchLog, Meeting, Page, PageVersion
+
+WINDOW_DAYS = 60
+ROTATION_DAYS = 28
+
+
+@dataclass(frozen=True)
+class KnownMeeting:
+    site_id: int
+    date: date | None
+    list_suffix: str | None
+    last_visit: datetime | None  # when its page was last fetched
+
+
+@dataclass
+class RevisitPlan:
+    today: date
+    known: dict[str, KnownMeeting] = field(default_factory=dict)  # meeting URL -> what the archive has
+    validators: dict[str, dict[str, str]] = field(default_factory=dict)  # document URL -> request headers
+
+    def wanted_years(self, years: list[int]) -> list[int]:
+        return [y for y in years if y >= self.today.year - 1]
+
+    def visit(self, url: str, when: date | None, suffix: str | None) -> str | None:
+        """Why this meeting page should be fetched tonight, or None."""
+        known = self.known.get(url)
+        if known is None:
+            return "new"
+        if when is None or abs((when - self.today).days) <= WINDOW_DAYS:
+            return "within 60 days"
+        if (suffix or None) != (known.list_suffix or None):
+            return "list suffix changed"
+        return self._rotation(known)
+
+    def _rotation(self, known: KnownMeeting) -> str | None:
+        if known.last_visit is None or (self.today - known.last_visit.date()).days >= ROTATION_DAYS:
+            return "unchecked for 28 days"
+        if known.site_id % ROTATION_DAYS == self.today.toordinal() % ROTATION_DAYS:
+            return "rotation"
+        return None
+
+    def due_unlisted(self, listed: set[str]) -> list[str]:
+        """Older meetings due on rotation that tonight's meeting lists (two years) do not show."""
+        return [url for url, k in self.known.items() if url not in listed and self._rotation(k)]
+
+
+def build_plan(engine: Engine, council: str, today: date | None = None) -> RevisitPlan:
+    plan = RevisitPlan(today or date.today())
+    with engine.connect() as conn:
+        council_id = conn.scalar(select(Council.id).where(Council.slug == council))
+        if council_id is None:
+            return plan  # a first crawl: everything is new
+        last_visit = (
+            select(Page.url.label("url"), func.max(PageVersion.last_seen).label("at"))
+            .join(PageVersion, PageVersion.page_id == Page.id)
+            .where(Page.council_id == council_id, Page.kind == "meeting")
+            .group_by(Page.url)
+            .subquery()
+        )
+        for m in conn.execute(
+            select(Meeting.url, Meeting.site_id, Meeting.date, Meeting.list_suffix, last_visit.c.at)
+            .outerjoin(last_visit, last_visit.c.url == Meeting.url)
+            .where(Meeting.council_id == council_id)
+        ):
+            plan.known[m.url] = KnownMeeting(m.site_id, m.date, m.list_suffix, m.at)
+        # Validators of every document URL fetched (a document's own, or the PDF behind a pack page),
+        # never of pages: a pack page can stay the same while the PDF it offers changes.
+        pages = select(Page.url).where(Page.council_id == council_id)
+        latest = (
+            select(func.max(FetchLog.id).label("id"))
+            .where(
+                FetchLog.council_id == council_id, FetchLog.sha256.is_not(None), FetchLog.url.not_in(pages)
+            )
+            .group_by(FetchLog.url)
+            .subquery()
+        )
+        for url, headers in conn.execute(
+            select(FetchLog.url, FetchLog.headers).where(FetchLog.id.in_(select(latest.c.id)))
+        ):
+            wanted = {}
+            lower = {k.lower(): v for k, v in (headers or {}).items()}
+            if lower.get("etag"):
+                wanted["If-None-Match"] = lower["etag"]
+            if lower.get("last-modified"):
+                wanted["If-Modified-Since"] = lower["last-modified"]
+            if wanted:
+                plan.validators[url] = wanted
+    return plan
