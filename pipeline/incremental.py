@@ -29,6 +29,7 @@ class KnownMeeting:
     date: date | None
     list_suffix: str | None
     last_visit: datetime | None  # when its page was last fetched
+    page_sha256: str | None = None  # of the page as last archived
 
 
 @dataclass
@@ -58,6 +59,15 @@ class RevisitPlan:
             return "rotation"
         return None
 
+    def documents_due(self, url: str, reason: str | None, page_sha256: str) -> bool:
+        """Re-validate a revisited meeting's documents? Always within the window, for new meetings and
+        changed suffixes; on rotation only if the page itself changed (amended documents of older
+        meetings whose page is unchanged wait for a --full run)."""
+        if reason not in ("rotation", "unchecked for 28 days"):
+            return True
+        known = self.known.get(url)
+        return known is None or known.page_sha256 != page_sha256
+
     def due_unlisted(self, listed: set[str]) -> list[str]:
         """Older meetings due on rotation that tonight's meeting lists (two years) do not show."""
         return [url for url, k in self.known.items() if url not in listed and self._rotation(k)]
@@ -76,12 +86,22 @@ def build_plan(engine: Engine, council: str, today: date | None = None) -> Revis
             .group_by(Page.url)
             .subquery()
         )
+        page_sha = dict(
+            conn.execute(
+                select(Page.url, PageVersion.sha256)
+                .join(PageVersion, PageVersion.page_id == Page.id)
+                .where(
+                    Page.council_id == council_id,
+                    PageVersion.id.in_(select(func.max(PageVersion.id)).group_by(PageVersion.page_id)),
+                )
+            ).all()
+        )
         for m in conn.execute(
             select(Meeting.url, Meeting.site_id, Meeting.date, Meeting.list_suffix, last_visit.c.at)
             .outerjoin(last_visit, last_visit.c.url == Meeting.url)
             .where(Meeting.council_id == council_id)
         ):
-            plan.known[m.url] = KnownMeeting(m.site_id, m.date, m.list_suffix, m.at)
+            plan.known[m.url] = KnownMeeting(m.site_id, m.date, m.list_suffix, m.at, page_sha.get(m.url))
         # Validators of every document URL fetched (a document's own, or the PDF behind a pack page),
         # never of pages: a pack page can stay the same while the PDF it offers changes.
         pages = select(Page.url).where(Page.council_id == council_id)

@@ -8,6 +8,7 @@ It knows HTTP and ModernGov's site map, not SQL: every response (or failure) bec
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, date, datetime
 from urllib.parse import urlsplit
 
@@ -106,7 +107,9 @@ class ModernGovSpider(scrapy.Spider):
         self.rotation_queued = True
         due = self.plan.due_unlisted(self.listed)
         for url in due:
-            self.crawler.engine.crawl(self._page_request(url, self.parse_meeting, "meeting"))
+            self.crawler.engine.crawl(
+                self._page_request(url, self.parse_meeting, "meeting", reason="rotation")
+            )
         if due:
             raise DontCloseSpider
 
@@ -170,8 +173,9 @@ class ModernGovSpider(scrapy.Spider):
             self.listed.add(m.url)
             if not self._date_wanted(m.date):
                 continue
-            if self.plan is None or self.plan.visit(m.url, m.date, m.suffix):
-                yield self._page_request(m.url, self.parse_meeting, "meeting")
+            reason = self.plan.visit(m.url, m.date, m.suffix) if self.plan else "full"
+            if reason:
+                yield self._page_request(m.url, self.parse_meeting, "meeting", reason=reason)
 
     def parse_meeting(self, response: Response):
         fetch = self._fetch(response)
@@ -184,6 +188,10 @@ class ModernGovSpider(scrapy.Spider):
         if meeting.site_id is None:
             meeting.site_id = _int(query_param(response.request.url, "MId"))
         yield PageItem(self.council, fetch, "meeting", meeting=meeting, meeting_url=response.request.url)
+        if self.plan and not self.plan.documents_due(
+            response.request.url, response.meta.get("reason"), hashlib.sha256(response.body).hexdigest()
+        ):
+            return
         links = [*meeting.documents, *(d for item in meeting.items for d in item.documents)]
         for link in links:
             yield self._document_request(link, link.url, response.request.url)
