@@ -94,6 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["csv", "jsonl"], default="csv")
     p.add_argument("--excel", action="store_true", help="add the byte-order mark Excel needs for UTF-8")
     p.add_argument("--all-versions", action="store_true", help="every version (meetings, documents)")
+    p.add_argument(
+        "--as-of", type=iso_date, help="the archive as it stood at the end of that day (meetings, documents)"
+    )
     p.add_argument("--from", dest="date_from", type=iso_date)
     p.add_argument("--to", dest="date_to", type=iso_date)
     p.add_argument("--output", "-o", help="file to write (default: standard output)")
@@ -220,6 +223,8 @@ def cmd_db(args) -> int:
 
 
 def cmd_export(args) -> int:
+    from datetime import datetime, time
+
     from pipeline.exports import UnknownCouncil, write_export
 
     engine = open_archive_engine(args.db)
@@ -230,6 +235,7 @@ def cmd_export(args) -> int:
         "date_to": args.date_to,
         "fmt": args.format,
         "all_versions": args.all_versions,
+        "as_of": datetime.combine(args.as_of, time(23, 59, 59)) if args.as_of else None,
         "excel": args.excel,
     }
     try:

@@ -20,6 +20,7 @@ from pipeline.models import (
     Council,
     DetectedReference,
     Document,
+    DocumentEvent,
     DocumentVersion,
     Meeting,
     MeetingState,
@@ -86,11 +87,12 @@ def _filters(
 
 
 def meeting_rows(
-    engine: Engine, council=None, date_from=None, date_to=None, committee=None, all_versions=False
+    engine: Engine, council=None, date_from=None, date_to=None, committee=None, all_versions=False, as_of=None
 ) -> Iterator[list]:
-    """Meetings as they stand, or with ``all_versions`` every state each meeting page ever showed."""
+    """Meetings as they stand, with ``all_versions`` every state each meeting page ever showed, or
+    with ``as_of`` (a datetime) the state the archive had recorded by then."""
     conds = _filters(engine, council, date_from, date_to, committee)
-    src = MeetingState if all_versions else Meeting
+    src = MeetingState if all_versions or as_of else Meeting
     q = (
         select(
             Council.slug,
@@ -112,6 +114,14 @@ def meeting_rows(
     )
     if all_versions:
         q = q.join(MeetingState, MeetingState.meeting_id == Meeting.id).order_by(MeetingState.id)
+    elif as_of:
+        state_then = (
+            select(func.max(MeetingState.id))
+            .where(MeetingState.meeting_id == Meeting.id, MeetingState.first_seen <= as_of)
+            .correlate(Meeting)
+            .scalar_subquery()
+        )
+        q = q.join(MeetingState, MeetingState.id == state_then)
     yield from _stream(
         engine,
         q,
@@ -132,19 +142,30 @@ def meeting_rows(
 
 
 def document_rows(
-    engine: Engine, council=None, date_from=None, date_to=None, committee=None, all_versions=False
+    engine: Engine, council=None, date_from=None, date_to=None, committee=None, all_versions=False, as_of=None
 ) -> Iterator[list]:
-    """Documents with their latest version, or with ``all_versions`` one row per version."""
+    """Documents with their latest version, with ``all_versions`` one row per version, or with
+    ``as_of`` (a datetime) as the archive held them then: the version current then, removed or not."""
     conds = _filters(engine, council, date_from, date_to, committee)
-    latest = (
-        select(
-            DocumentVersion.document_id,
-            func.max(DocumentVersion.id).label("vid"),
-            func.count(DocumentVersion.id).label("n"),
-        )
-        .group_by(DocumentVersion.document_id)
-        .subquery()
+    removed = Document.removed_at
+    versions = select(
+        DocumentVersion.document_id,
+        func.max(DocumentVersion.id).label("vid"),
+        func.count(DocumentVersion.id).label("n"),
     )
+    if as_of:
+        versions = versions.where(DocumentVersion.first_seen <= as_of)
+        conds.append(Document.first_seen <= as_of)
+        # the latest removal or restoration on or before that day decides
+        removed = (
+            select(DocumentEvent.event)
+            .where(DocumentEvent.document_id == Document.id, DocumentEvent.at <= as_of)
+            .order_by(DocumentEvent.id.desc())
+            .limit(1)
+            .correlate(Document)
+            .scalar_subquery()
+        )
+    latest = versions.group_by(DocumentVersion.document_id).subquery()
     q = (
         select(
             Council.slug,
@@ -155,7 +176,7 @@ def document_rows(
             Document.url,
             DocumentVersion.sha256,
             latest.c.n,
-            Document.removed_at,
+            removed,
             DocumentVersion.size,
             DocumentVersion.first_seen if all_versions else Document.first_seen,
             DocumentVersion.last_seen if all_versions else Document.last_seen,
@@ -196,7 +217,7 @@ def document_rows(
             r[5],
             r[6] or "",
             r[7] or 0,
-            "true" if r[8] else "false",
+            "true" if r[8] not in (None, "restored") else "false",  # removed_at, or the event as of a date
             "" if r[13] is None else r[13],
             r[14] or "pending",
             r[9] or "",
@@ -353,7 +374,7 @@ def spreadsheet_safe(value):
     return value
 
 
-VERSIONED = ("meetings", "documents")
+VERSIONED = ("meetings", "documents")  # the tables --all-versions and --as-of apply to
 
 
 def write_export(
@@ -364,14 +385,16 @@ def write_export(
     excel: bool = False,
     progress=None,
     all_versions: bool = False,
+    as_of=None,
     **filters,
 ) -> int:
     """Write ``table`` to the text stream ``out``, streaming; returns the number of rows."""
     columns, rows = EXPORTS[table]
-    if all_versions:
+    if all_versions or as_of:
         if table not in VERSIONED:
-            raise ValueError(f"--all-versions applies to {' and '.join(VERSIONED)}, not {table}")
-        filters["all_versions"] = True
+            option = "--all-versions" if all_versions else "--as-of"
+            raise ValueError(f"{option} applies to {' and '.join(VERSIONED)}, not {table}")
+        filters["all_versions" if all_versions else "as_of"] = all_versions or as_of
     if excel:
         out.write("\ufeff")
     n = 0

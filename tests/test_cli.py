@@ -27,6 +27,7 @@ from tests.conftest import run_cli
         (["export", "agendas"], "invalid choice: 'agendas'"),
         (["export", "meetings", "--to", "yesterday"], "not a date"),
         (["frobnicate"], "invalid choice"),
+        (["export", "documents", "--as-of", "last week"], "not a date"),
     ],
 )
 def test_bad_arguments_exit_2_with_one_line(argv, message, capsys):
@@ -54,6 +55,8 @@ def test_unknown_council_and_unopenable_database_exit_2(tmp_path, capsys):
     assert main(["db", "upgrade", "--db", "postgresql+psycopg://nobody@127.0.0.1:1/none"]) == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "cannot open database" in err
+    assert main(["export", "minutes", "--as-of", "2026-01-01", "--db", db]) == 2
+    assert "--as-of applies to meetings and documents, not minutes" in capsys.readouterr().err
     assert main(["db", "upgrade", "--db", "no-such-scheme://x"]) == 2
     assert "error:" in capsys.readouterr().err
 

@@ -169,3 +169,42 @@ def test_rows_never_point_at_a_missing_blob(archive):
     with archive.engine.connect() as c:  # the transaction rolled back whole
         assert c.scalar(select(func.count()).select_from(FetchLog)) == 0
         assert c.scalar(select(func.count()).select_from(Document)) == 0
+
+
+def test_exports_as_of_a_date(archive):
+    def page_at(day: int, status="scheduled", documents=True):
+        page = meeting_page(status=status)
+        if not documents:
+            page.documents = []
+        item = PageItem(
+            "sample",
+            fetch(
+                archive,
+                MEETING_URL,
+                f"<html>{day}{status}{documents}</html>".encode(),
+                T0 + timedelta(days=day),
+            ),
+            "meeting",
+            meeting=page,
+        )
+        archive.store_page(archive.council_id, None, item)
+
+    def export(table, day):
+        out = io.StringIO()
+        write_export(out, table, archive.engine, as_of=T0 + timedelta(days=day, hours=12))
+        return list(csv.DictReader(io.StringIO(out.getvalue())))
+
+    page_at(0)
+    store_doc(archive, b"%PDF-A", T0)
+    store_doc(archive, b"%PDF-B", T0 + timedelta(days=2))
+    page_at(3, status="cancelled", documents=False)  # cancelled: its papers withdrawn
+    a, b = (archive.blobs.put(x) for x in (b"%PDF-A", b"%PDF-B"))
+    assert export("documents", -1) == []  # nothing was archived yet
+    assert [(r["sha256"], r["versions"], r["removed"]) for r in export("documents", 1)] == [(a, "1", "false")]
+    assert [(r["sha256"], r["versions"], r["removed"]) for r in export("documents", 2)] == [(b, "2", "false")]
+    assert [(r["sha256"], r["removed"]) for r in export("documents", 3)] == [(b, "true")]
+    assert [r["status"] for r in export("meetings", 1)] == ["scheduled"]
+    assert [r["status"] for r in export("meetings", 3)] == ["cancelled"]
+    page_at(5)  # the papers are back
+    assert [r["removed"] for r in export("documents", 4)] == ["true"]
+    assert [r["removed"] for r in export("documents", 5)] == ["false"]
