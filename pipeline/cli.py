@@ -75,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--concurrency", type=positive_int, help="requests at once to the host (default 1)")
     p.add_argument("--user-agent", help="User-Agent header (default names the project and a contact URL)")
+    p.add_argument("--config", default="data/councils.toml", help="council registry, for --council alone")
     p.add_argument(
         "--incremental",
         action="store_true",
@@ -130,6 +131,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", dest="to_sha", help="sha256 (or a unique prefix) of the newer version")
     _add_db(p)
 
+    p = sub.add_parser("councils", help="the council registry (data/councils.toml)")
+    csub = p.add_subparsers(dest="action", required=True, parser_class=Parser)
+    c = csub.add_parser("list", help="the councils of the registry")
+    c.add_argument("--platform", choices=["moderngov", "cmis"])
+    c.add_argument("--enabled", action="store_true", help="only enabled councils")
+    c = csub.add_parser("show", help="one council, and what the archive holds of it")
+    c.add_argument("slug")
+    _add_db(c)
+    c = csub.add_parser("add", help="add a council")
+    c.add_argument("slug")
+    c.add_argument("--base-url", type=http_url, required=True)
+    c.add_argument("--name")
+    c.add_argument("--platform", choices=["moderngov", "cmis"], default="moderngov")
+    for action in ("disable", "enable"):
+        c = csub.add_parser(action, help=f"{action} a council for nightly runs")
+        c.add_argument("slug")
+    for c in csub.choices.values():
+        c.add_argument("--config", default="data/councils.toml", help="council registry (TOML)")
+
     p = sub.add_parser("nightly", help="crawl every enabled council of the registry (for cron)")
     p.add_argument("--config", default="data/councils.toml", help="council registry (TOML)")
     p.add_argument("--council", nargs="+", dest="councils", metavar="SLUG", help="only these councils")
@@ -177,9 +197,17 @@ def cmd_crawl(args) -> int:
     db_url = resolve_db_url(args.db)
     engine = open_archive_engine(db_url)  # fail fast (exit 2) on an unusable database
     base_url = args.base_url
+    if base_url is None and args.council:
+        from pipeline import registry
+
+        try:
+            entry = registry.get(registry.load(Path(args.config)), args.council)
+            base_url, args.name = entry["base_url"], args.name or entry.get("name")
+        except registry.RegistryError:
+            base_url = None  # not in the registry: perhaps already in the archive
     if base_url is None:
         if not args.council:
-            raise CliError("give --base-url URL, or --council SLUG of a council already in the archive")
+            raise CliError("give --base-url URL, or --council SLUG of a council in the registry or archive")
         from sqlalchemy import select
 
         from pipeline.models import Council
@@ -404,6 +432,56 @@ def cmd_nightly(args) -> int:
     return run_nightly(engine, db_url, registry, Path(args.lock), report, crawl_args)
 
 
+def cmd_councils(args) -> int:
+    from pipeline import registry
+
+    path = Path(args.config)
+    try:
+        doc = registry.load(path)
+        if args.action == "list":
+            for slug, e in registry.councils(doc).items():
+                if (args.platform and e.get("platform") != args.platform) or (
+                    args.enabled and not e.get("enabled", True)
+                ):
+                    continue
+                state = "" if e.get("enabled", True) else "  (disabled)"
+                print(
+                    f"{slug:<32} {e.get('platform', ''):<10} {e.get('base_url', ''):<52} {e.get('name', '')}{state}"
+                )
+        elif args.action == "show":
+            entry = registry.get(doc, args.slug)
+            for key, value in entry.items():
+                print(f"{key:<10} {value}")
+            _print_archive_of(args.slug, args.db)
+        elif args.action == "add":
+            registry.add(doc, args.slug, args.base_url, args.name, args.platform)
+            registry.save(doc, path)
+            print(f"added {args.slug} ({args.base_url}) to {path}")
+        else:
+            registry.set_enabled(doc, args.slug, args.action == "enable")
+            registry.save(doc, path)
+            print(f"{args.slug}: {args.action}d in {path}")
+    except registry.RegistryError as exc:
+        raise CliError(str(exc)) from None
+    return 0
+
+
+def _print_archive_of(slug: str, db: str | None) -> None:
+    from sqlalchemy import select
+
+    from pipeline.models import Council
+    from pipeline.summary import archive_counts
+
+    engine = open_archive_engine(db)
+    with engine.connect() as conn:
+        council_id = conn.scalar(select(Council.id).where(Council.slug == slug))
+    if council_id is None:
+        print("archive    nothing yet (never crawled)")
+        return
+    for name, n in archive_counts(engine, council_id).items():
+        print(f"archive    {name}: {n}")
+
+
 def cmd_search(args) -> int:
     import json
     from dataclasses import asdict
@@ -437,6 +515,7 @@ COMMANDS = {
     "refs": cmd_refs,
     "search": cmd_search,
     "nightly": cmd_nightly,
+    "councils": cmd_councils,
     "history": cmd_history,
     "diff": cmd_diff,
 }

@@ -12,7 +12,6 @@ import json
 import os
 import subprocess
 import sys
-import tomllib
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +19,9 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 from sqlalchemy import Engine, func, select
 
+from pipeline import registry
 from pipeline.models import Council, CrawlRun, Meeting
+from pipeline.registry import RegistryError
 
 EXIT_LOCKED = 75  # EX_TEMPFAIL: try again later
 UNREACHABLE = (
@@ -32,10 +33,6 @@ UNREACHABLE = (
     "NoRouteError",
     "HTTP 5",
 )
-
-
-class RegistryError(ValueError):
-    pass
 
 
 @dataclass
@@ -50,25 +47,20 @@ class CouncilResult:
 
 
 def load_registry(path: Path, only: list[str] | None = None) -> dict[str, dict]:
-    if not path.is_file():
-        raise RegistryError(f"no council registry at {path}")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise RegistryError(f"{path} is not valid TOML: {exc}") from None
-    councils = data.get("councils", {})
-    for slug, c in councils.items():
-        if "base_url" not in c:
+    """The councils a nightly run crawls: the enabled ModernGov ones, or exactly ``only``."""
+    entries = {slug: dict(entry) for slug, entry in registry.councils(registry.load(path)).items()}
+    for slug, entry in entries.items():
+        if "base_url" not in entry:
             raise RegistryError(f"{path}: council {slug!r} has no base_url")
     if only:
-        unknown = [s for s in only if s not in councils]
+        unknown = [s for s in only if s not in entries]
         if unknown:
             raise RegistryError(f"unknown council {unknown[0]!r} (not in {path})")
-        return {s: councils[s] for s in only}
+        return {s: entries[s] for s in only}
     return {
-        s: c
-        for s, c in councils.items()
-        if c.get("enabled", True) and c.get("platform", "moderngov") == "moderngov"
+        s: e
+        for s, e in entries.items()
+        if e.get("enabled", True) and e.get("platform", "moderngov") == "moderngov"
     }
 
 
