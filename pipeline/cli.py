@@ -103,6 +103,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", "-o", help="file to write (default: standard output)")
     _add_db(p)
 
+    p = sub.add_parser("export-warc", help="the stored captures of a council as a WARC file")
+    p.add_argument("--council", required=True)
+    p.add_argument("--from", dest="date_from", type=iso_date, help="captures fetched on or after")
+    p.add_argument("--to", dest="date_to", type=iso_date, help="captures fetched on or before")
+    p.add_argument("--output", "-o", required=True, help="FILE.warc.gz (or .warc)")
+    _add_db(p)
+
     p = sub.add_parser("refs", help="what a minute cites and what cites it")
     p.add_argument("label", help="the minute as cited, e.g. 74/15 (or its number)")
     p.add_argument("--committee", required=True, help="committee name")
@@ -482,6 +489,29 @@ def _print_archive_of(slug: str, db: str | None) -> None:
         print(f"archive    {name}: {n}")
 
 
+def cmd_export_warc(args) -> int:
+    from pipeline.blobs import BlobStore
+    from pipeline.db import blob_root
+    from pipeline.warc import UnknownCouncil, export_warc
+
+    db_url = resolve_db_url(args.db)
+    out = Path(args.output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        n = export_warc(
+            open_archive_engine(db_url),
+            BlobStore(blob_root(db_url)),
+            out,
+            args.council,
+            args.date_from,
+            args.date_to,
+        )
+    except UnknownCouncil as exc:
+        raise CliError(str(exc)) from None
+    print(f"{n} captures written to {out}", file=sys.stderr)
+    return 0
+
+
 def cmd_search(args) -> int:
     import json
     from dataclasses import asdict
@@ -516,6 +546,7 @@ COMMANDS = {
     "search": cmd_search,
     "nightly": cmd_nightly,
     "councils": cmd_councils,
+    "export-warc": cmd_export_warc,
     "history": cmd_history,
     "diff": cmd_diff,
 }
