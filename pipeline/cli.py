@@ -154,8 +154,17 @@ def build_parser() -> argparse.ArgumentParser:
     for action in ("disable", "enable"):
         c = csub.add_parser(action, help=f"{action} a council for nightly runs")
         c.add_argument("slug")
+    c = csub.add_parser("check", help="detect every (or some) council's site; report moved hosts")
+    c.add_argument("--council", nargs="+", dest="councils", metavar="SLUG")
+    c.add_argument("--update", action="store_true", help="write moved ModernGov bases into the registry")
+    c.add_argument("--cache", default="data/http_cache", help="requests-cache SQLite file ('' for none)")
     for c in csub.choices.values():
         c.add_argument("--config", default="data/councils.toml", help="council registry (TOML)")
+
+    p = sub.add_parser("detect", help="is a site ModernGov (and where is its base), CMIS, or neither?")
+    p.add_argument("url", type=http_url)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--cache", default="data/http_cache", help="requests-cache SQLite file ('' for none)")
 
     p = sub.add_parser("nightly", help="crawl every enabled council of the registry (for cron)")
     p.add_argument("--config", default="data/councils.toml", help="council registry (TOML)")
@@ -460,6 +469,8 @@ def cmd_councils(args) -> int:
             for key, value in entry.items():
                 print(f"{key:<10} {value}")
             _print_archive_of(args.slug, args.db)
+        elif args.action == "check":
+            return _check_councils(doc, path, args)
         elif args.action == "add":
             registry.add(doc, args.slug, args.base_url, args.name, args.platform)
             registry.save(doc, path)
@@ -471,6 +482,55 @@ def cmd_councils(args) -> int:
     except registry.RegistryError as exc:
         raise CliError(str(exc)) from None
     return 0
+
+
+def _detector(cache: str):
+    from pipeline.detect import Detector
+
+    if cache:
+        Path(cache).parent.mkdir(parents=True, exist_ok=True)
+    return Detector(Path(cache) if cache else None)
+
+
+def cmd_detect(args) -> int:
+    import json
+    from dataclasses import asdict
+
+    found = _detector(args.cache).detect(args.url)
+    if args.json:
+        print(json.dumps(asdict(found), indent=2))
+    else:
+        where = f" at {found.base_url}" if found.base_url else ""
+        moved = f" (moved: {found.final_url})" if found.moved else ""
+        print(f"{found.status}{where}{moved}: {found.reason}")
+    return 0
+
+
+def _check_councils(doc, path: Path, args) -> int:
+    """Detect each council's site; with --update, follow ModernGov sites that moved. Exit 1 if any is not ok."""
+    from pipeline import registry
+
+    detector = _detector(args.cache)
+    entries = registry.councils(doc)
+    slugs = args.councils or [s for s, e in entries.items() if e.get("enabled", True)]
+    problems = changed = 0
+    for slug in slugs:
+        entry = registry.get(doc, slug)
+        found = detector.detect(entry["base_url"])
+        expected = entry.get("platform", "moderngov")
+        note = ""
+        if found.status == "moderngov" and found.base_url and found.base_url != entry["base_url"]:
+            note = f"moved to {found.base_url}"
+            if args.update:
+                entry["base_url"] = found.base_url
+                changed += 1
+                note += " (registry updated)"
+        ok = found.status == expected
+        problems += not ok
+        print(f"{slug:<32} {'ok' if ok else found.status:<12} {note or found.reason}")
+    if changed:
+        registry.save(doc, path)
+    return 1 if problems else 0
 
 
 def _print_archive_of(slug: str, db: str | None) -> None:
@@ -547,6 +607,7 @@ COMMANDS = {
     "nightly": cmd_nightly,
     "councils": cmd_councils,
     "export-warc": cmd_export_warc,
+    "detect": cmd_detect,
     "history": cmd_history,
     "diff": cmd_diff,
 }

@@ -39,6 +39,12 @@ class SiteServer:
                     self.send_response(404)
                     body = b"<html><body>Not found</body></html>"
                     ctype = "text/html"
+                elif found[0] == "redirect":  # a site that moved: 301 to wherever the body says
+                    self.send_response(301)
+                    self.send_header("Location", found[1].decode())
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 else:
                     ctype, body = found
                     etag = '"' + hashlib.sha1(body).hexdigest() + '"'  # noqa: S324 (a validator, not security)
