@@ -168,6 +168,7 @@ def build_site(
         layout = "tr" if c >= committees - tr_layout_committees else "li"
         committee = SampleCommittee(700 + c, name, layout)
         minute_no = 0
+        previous: SampleMeeting | None = None  # the committee's last meeting that took place
         for year in years:
             for k in range(meetings_per_year):
                 counter += 1
@@ -188,7 +189,7 @@ def build_site(
                     for n, title in enumerate(rnd.sample(ITEM_TITLES, 4)):
                         minute_no += 1
                         ai += 1
-                        item = SampleItem(ai, minute_no, title, _minutes_text(rnd, title, minute_no, when))
+                        item = SampleItem(ai, minute_no, title, _minutes_text(rnd, title, when, previous))
                         if n % 2 == 1:
                             sid += 1
                             item.documents.append(
@@ -206,6 +207,8 @@ def build_site(
                             )
                         meeting.items.append(item)
                     meeting.documents = _meeting_documents(rnd, meeting)
+                if not meeting.cancelled:
+                    previous = meeting
                 committee.meetings.append(meeting)
         site_committees.append(committee)
     site = SampleSite(
@@ -242,15 +245,21 @@ def _paragraph(rnd: random.Random) -> str:
     return " ".join(rnd.choice(words) for _ in range(rnd.randrange(12, 30))).capitalize() + "."
 
 
-def _minutes_text(rnd: random.Random, title: str, number: int, when: date) -> str:
+def _minutes_text(rnd: random.Random, title: str, when: date, previous: SampleMeeting | None) -> str:
+    """Minutes text; it cites the committee's previous meeting and now and then one of its minutes."""
     if title == "Minutes":
-        prev = when - timedelta(days=rnd.randrange(28, 70))
+        prev = previous.when if previous else when - timedelta(days=rnd.randrange(28, 70))
         return (
             f"The minutes of the meeting held on {prev.day} {prev:%B %Y} were approved as a correct record."
         )
     if title == "Apologies for Absence":
         return "Apologies were received from Councillors Smith and Jones."
-    return f"{_paragraph(rnd)}\nRESOLVED that the report be noted."
+    text = f"{_paragraph(rnd)}\nRESOLVED that the report be noted."
+    if previous and previous.items and rnd.random() < 0.4:
+        cited = rnd.choice(previous.items)
+        year = previous.when.year if previous.when.month >= 5 else previous.when.year - 1  # municipal year
+        text = f"Further to Minute {cited.number}/{year % 100:02d} the Committee noted progress.\n" + text
+    return text
 
 
 def _meeting_documents(rnd: random.Random, m: SampleMeeting) -> list[SampleDocument]:
