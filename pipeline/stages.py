@@ -13,6 +13,7 @@ from pipeline.blobs import BlobStore
 from pipeline.db import blob_root, make_engine, open_archive_engine, resolve_db_url
 from pipeline.extract import EXTRACTOR, EXTRACTOR_VERSION, ExtractionPool, is_pdf
 from pipeline.parse import parse_meeting_page, parse_text
+from pipeline.progress import Progress
 from pipeline.storage import Archive
 
 
@@ -104,6 +105,7 @@ class StoreStage:
         }
         self.run_id = self.archive.start_run(self.council_id, options)
         spider.run_id = self.run_id
+        self.progress = Progress(f"crawling {spider.council}")
 
     def process_item(self, item):
         kind = "documents" if isinstance(item, DocumentItem) else "pages"
@@ -120,10 +122,16 @@ class StoreStage:
             self.counts[f"{kind}_failed"] += 1
         self.counts["new_versions"] += result.new_versions
         self.counts["new_rows"] += result.new_rows
+        c = self.counts
+        self.progress.update(
+            f"{c['pages_fetched']} pages, {c['documents_fetched']} documents, "
+            f"{c['new_versions']} new versions"
+        )
         return item
 
     def close_spider(self, spider=None):
         spider = spider or self.crawler.spider
+        self.progress.close()
         stats = dict(self.counts)
         stats["requests"] = self.crawler.stats.get_value("downloader/request_count", 0)
         stats["committees"] = getattr(spider, "committees_found", 0)
