@@ -384,29 +384,10 @@ class Archive:
                     )
                     s.add(minute)
                     s.flush()
-                    self._index(
-                        s,
-                        "minute",
-                        minute.id,
-                        council_id,
-                        meeting.committee_id,
-                        meeting.date,
-                        f"{minute.label} {minute.title}",
-                        minute.text,
-                    )
+                    self._index_minute(s, minute, meeting)
                 elif "/" in dm.label and "/" not in minute.label:
                     minute.label = dm.label  # the form the council cites, once a source shows it
-                    self._unindex(s, "minute", minute.id)
-                    self._index(
-                        s,
-                        "minute",
-                        minute.id,
-                        council_id,
-                        meeting.committee_id,
-                        meeting.date,
-                        f"{minute.label} {minute.title}",
-                        minute.text,
-                    )
+                    self._index_minute(s, minute, meeting)
                 s.add(MinuteSource(minute_id=minute.id, detected_minute_id=dm.id, source_url=url))
                 linked += 1
         return linked
@@ -537,6 +518,20 @@ class Archive:
                 "title": title,
                 "body": body,
             },
+        )
+
+    def _index_minute(self, s: Session, minute: Minute, meeting: Meeting) -> None:
+        """(Re)index a minute: its label is searchable with its title, so a new label replaces the old."""
+        self._unindex(s, "minute", minute.id)
+        self._index(
+            s,
+            "minute",
+            minute.id,
+            minute.council_id,
+            meeting.committee_id,
+            meeting.date,
+            f"{minute.label} {minute.title}",
+            minute.text,
         )
 
     @staticmethod

@@ -89,3 +89,26 @@ def run_cli(*args: str, env: dict | None = None, timeout: float = 240) -> subpro
         env=full_env,
         cwd=Path(__file__).resolve().parent.parent,
     )
+
+
+def crawl_site(
+    server, db_url: str, *extra: str, council: str = "sample", check: bool = True
+) -> subprocess.CompletedProcess:
+    """`council-archive crawl` of a served site, no politeness delay; fails the test unless it exits 0."""
+    result = run_cli(
+        "crawl",
+        "--base-url",
+        server.base_url,
+        "--council",
+        council,
+        "--delay",
+        "0",
+        "--concurrency",
+        "4",
+        "--db",
+        db_url,
+        *extra,
+    )
+    if check:
+        assert result.returncode == 0, result.stderr
+    return result

@@ -29,26 +29,13 @@ from pipeline.models import (
     PageVersion,
 )
 from pipeline.sample_site import route_key
-from tests.conftest import run_cli
+from tests.conftest import crawl_site, run_cli
 
 pytestmark = pytest.mark.slow
 
 
 def crawl(server, db_url, *extra):
-    return run_cli(
-        "crawl",
-        "--base-url",
-        server.base_url,
-        "--council",
-        "sample",
-        "--delay",
-        "0",
-        "--concurrency",
-        "4",
-        "--db",
-        db_url,
-        *extra,
-    )
+    return crawl_site(server, db_url, *extra, check=False)
 
 
 def counts(engine) -> dict:

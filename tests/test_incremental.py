@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, func, select
 from pipeline.incremental import ROTATION_DAYS, KnownMeeting, RevisitPlan
 from pipeline.models import CrawlRun, DocumentVersion
 from pipeline.sample_site import render_site, route_key
-from tests.conftest import run_cli
+from tests.conftest import crawl_site
 
 TODAY = date(2026, 11, 24)
 
@@ -73,21 +73,7 @@ def test_incremental_crawl_of_an_unchanged_then_a_changed_site(site_factory, db_
     render_site(site)
 
     def crawl(*extra):
-        result = run_cli(
-            "crawl",
-            "--base-url",
-            server.base_url,
-            "--council",
-            "sample",
-            "--delay",
-            "0",
-            "--concurrency",
-            "4",
-            "--db",
-            db_url,
-            *extra,
-        )
-        assert result.returncode == 0, result.stderr
+        crawl_site(server, db_url, *extra)
 
     crawl()
     full_requests = sum(server.hits.values())

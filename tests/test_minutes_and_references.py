@@ -13,7 +13,7 @@ from pipeline.minutes import find_minutes
 from pipeline.parse import parse_text
 from pipeline.parse_file import parse_file
 from pipeline.references import find_references, implied_year, parse_label
-from tests.conftest import run_cli
+from tests.conftest import FIXTURES, run_cli
 from tests.corpus.score import CORPUS, score_corpus
 
 REAL = CORPUS / "real"
@@ -81,7 +81,7 @@ def test_merton_pack_minutes_1_to_7_of_24_september_2009_not_its_agenda():
 
 
 def test_kingston_meeting_page_rows_are_minutes():
-    result = parse_file(str(REAL / "kingston-Agenda_151.html"))
+    result = parse_file(str(FIXTURES / "kingston" / "Agenda_151.html"))
     assert [m.number for m in result.minutes] == [str(n) for n in range(54, 66)]
     assert result.minutes[4].title == "Minutes" and result.minutes[4].meeting_date == date(2026, 1, 15)
     assert [(r.from_minute, r.cited_date) for r in result.references] == [("58", date(2025, 11, 18))]

@@ -19,7 +19,7 @@ from pipeline.sample_site import (
     render_site,
 )
 from pipeline.site_server import SiteServer
-from tests.conftest import run_cli
+from tests.conftest import crawl_site, run_cli
 from tests.corpus.score import CORPUS
 
 pytestmark = pytest.mark.slow
@@ -78,22 +78,7 @@ def seed_site() -> SampleSite:
 
 
 def crawl(server, db_url, *extra):
-    result = run_cli(
-        "crawl",
-        "--base-url",
-        server.base_url,
-        "--council",
-        "coventry",
-        "--delay",
-        "0",
-        "--concurrency",
-        "4",
-        "--db",
-        db_url,
-        *extra,
-    )
-    assert result.returncode == 0, result.stderr
-    return result
+    return crawl_site(server, db_url, *extra, council="coventry")
 
 
 def export(db_url, table, *extra) -> list[dict]:

@@ -17,7 +17,10 @@ def test_plain_lines_when_not_a_terminal():
     p.update("5 pages")
     p.close()
     lines = out.getvalue().splitlines()
-    assert [line.split(" ", 2)[2] for line in lines] == ["crawling sample: 3 pages", "crawling sample: 5 pages"]
+    assert [line.split(" ", 2)[2] for line in lines] == [
+        "crawling sample: 3 pages",
+        "crawling sample: 5 pages",
+    ]
 
 
 def test_quiet_between_intervals():

@@ -18,26 +18,13 @@ from pipeline.models import (
     MeetingState,
 )
 from pipeline.sample_site import SampleDocument, SampleMeeting, render_pdf, render_site
-from tests.conftest import run_cli
+from tests.conftest import crawl_site, run_cli
 
 pytestmark = pytest.mark.slow
 
 
 def crawl(server, db_url):
-    result = run_cli(
-        "crawl",
-        "--base-url",
-        server.base_url,
-        "--council",
-        "sample",
-        "--delay",
-        "0",
-        "--concurrency",
-        "4",
-        "--db",
-        db_url,
-    )
-    assert result.returncode == 0, result.stderr
+    crawl_site(server, db_url)
 
 
 def snapshot(engine) -> dict:
