@@ -21,8 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.sample_site import build_site  # noqa: E402
-from pipeline.site_server import SiteServer  # noqa: E402
+from pipeline.demo.sample_site import build_site  # noqa: E402
+from pipeline.demo.site_server import SiteServer  # noqa: E402
 
 BARE_SPIDER = r"""
 import sys, scrapy

@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.db import open_archive_engine  # noqa: E402
+from pipeline.archive.db import open_archive_engine  # noqa: E402
 
 WORDS = [
     "budget",

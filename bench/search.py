@@ -3,7 +3,7 @@
     python bench/search.py [--minutes 1000000] [--archive /tmp/council-archive-bench.sqlite]
 
 Queries mix common words, rare words, two-word queries, a committee filter, a date range and
-minute labels ("74/15", matched exactly). Each query runs through pipeline.search.search, the
+minute labels ("74/15", matched exactly). Each query runs through pipeline.read.search.search, the
 function behind `council-archive search`, in this process, after one warm-up pass.
 """
 
@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.generated_archive import build  # noqa: E402
-from pipeline.db import make_engine  # noqa: E402
-from pipeline.search import search  # noqa: E402
+from pipeline.archive.db import make_engine  # noqa: E402
+from pipeline.read.search import search  # noqa: E402
 
 QUERIES = [
     ("budget", {}),

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 from parsel import Selector
 from w3lib.url import safe_url_string
 
-from pipeline.dates import parse_date_text
+from crawler.dates import parse_date_text
 
 # ModernGov's meeting-document ``T=`` codes (documents/g<MId>/...pdf?T=n).
 DOCUMENT_KIND_BY_T = {

@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from pipeline.models import Base
+from pipeline.archive.models import Base
 
 config = context.config
 target_metadata = Base.metadata
@@ -17,7 +17,7 @@ def include_object(obj, name, type_, reflected, compare_to):
 def run_migrations_online() -> None:
     engine = config.attributes.get("engine")
     if engine is None:
-        from pipeline.db import make_engine, resolve_db_url
+        from pipeline.archive.db import make_engine, resolve_db_url
 
         engine = make_engine(config.get_main_option("sqlalchemy.url") or resolve_db_url())
     with engine.begin() as connection:

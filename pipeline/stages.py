@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections import Counter
 
 from crawler.items import DocumentItem, PageItem
-from pipeline.blobs import BlobStore
-from pipeline.db import blob_root, make_engine, open_archive_engine, resolve_db_url
-from pipeline.extract import EXTRACTOR, EXTRACTOR_VERSION, ExtractionPool, is_pdf
-from pipeline.parse import parse_meeting_page, parse_text
+from pipeline.archive.blobs import BlobStore
+from pipeline.archive.db import blob_root, make_engine, open_archive_engine, resolve_db_url
+from pipeline.extract.pdfminer_engine import EXTRACTOR, EXTRACTOR_VERSION, ExtractionPool, is_pdf
+from pipeline.parse.document import parse_meeting_page, parse_text
 from pipeline.progress import Progress
-from pipeline.storage import Archive
+from pipeline.archive.writer import Archive
 
 
 class CaptureStage:

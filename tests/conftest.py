@@ -17,8 +17,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from pipeline.sample_site import build_site
-from pipeline.site_server import SiteServer
+from pipeline.demo.sample_site import build_site
+from pipeline.demo.site_server import SiteServer
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PG_ADMIN_URL = os.environ.get("COUNCIL_ARCHIVE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

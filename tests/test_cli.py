@@ -9,7 +9,7 @@ import pytest
 from alembic.script import ScriptDirectory
 
 from pipeline.cli import main
-from pipeline.db import alembic_config
+from pipeline.archive.db import alembic_config
 from tests.conftest import run_cli
 
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, func, select
 
-from pipeline.blobs import BlobStore
-from pipeline.models import (
+from pipeline.archive.blobs import BlobStore
+from pipeline.archive.models import (
     AgendaItem,
     AgendaItemVersion,
     Blob,

@@ -12,9 +12,9 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import create_engine, func, select
 
-from pipeline.blobs import BlobStore
-from pipeline.db import blob_root
-from pipeline.models import (
+from pipeline.archive.blobs import BlobStore
+from pipeline.archive.db import blob_root
+from pipeline.archive.models import (
     AgendaItem,
     AgendaItemVersion,
     Blob,
@@ -28,7 +28,7 @@ from pipeline.models import (
     Page,
     PageVersion,
 )
-from pipeline.sample_site import route_key
+from pipeline.demo.sample_site import route_key
 from tests.conftest import crawl_site, run_cli
 
 pytestmark = pytest.mark.slow
@@ -322,7 +322,7 @@ def test_scrapy_crawl_command_uses_the_same_pipeline(site_factory, tmp_path):
 
 
 def test_crawl_extracts_each_pdf_once_and_stores_minutes_per_source(site_factory, db_url):
-    from pipeline.models import DetectedMinute, DetectedReference, TextExtraction, TextPage
+    from pipeline.archive.models import DetectedMinute, DetectedReference, TextExtraction, TextPage
 
     server = site_factory(committees=2, years=(2025,), meetings_per_year=3, cancelled_every=0)
     site = server.site

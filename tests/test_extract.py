@@ -5,8 +5,8 @@ from __future__ import annotations
 from fpdf import FPDF
 from fpdf.enums import EncryptionMethod
 
-from pipeline.extract import ExtractionPool, extract_pdf
-from pipeline.text_cleanup import cid_ratio, clean_pages, join_word_per_line, normalise, strip_running_headers
+from pipeline.extract.pdfminer_engine import ExtractionPool, extract_pdf
+from pipeline.parse.cleanup import cid_ratio, clean_pages, join_word_per_line, normalise, strip_running_headers
 from tests.corpus.score import CORPUS
 
 MERTON = CORPUS / "real" / "merton-agenda-pack-2009-10-22.pdf"

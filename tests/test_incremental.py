@@ -7,9 +7,9 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import create_engine, func, select
 
-from pipeline.incremental import ROTATION_DAYS, KnownMeeting, RevisitPlan
-from pipeline.models import CrawlRun, DocumentVersion
-from pipeline.sample_site import render_site, route_key
+from pipeline.ops.plan import ROTATION_DAYS, KnownMeeting, RevisitPlan
+from pipeline.archive.models import CrawlRun, DocumentVersion
+from pipeline.demo.sample_site import render_site, route_key
 from tests.conftest import crawl_site
 
 TODAY = date(2026, 11, 24)

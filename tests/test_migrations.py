@@ -3,8 +3,8 @@
 from alembic import command
 from sqlalchemy import create_engine, inspect
 
-from pipeline.db import alembic_config, current_revision, make_engine, upgrade
-from pipeline.models import Base
+from pipeline.archive.db import alembic_config, current_revision, make_engine, upgrade
+from pipeline.archive.models import Base
 
 
 def test_models_and_migrations_agree(db_url):

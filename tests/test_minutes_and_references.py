@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.minutes import find_minutes
-from pipeline.parse import parse_text
-from pipeline.parse_file import parse_file
-from pipeline.references import find_references, implied_year, parse_label
+from pipeline.parse.minutes import find_minutes
+from pipeline.parse.document import parse_text
+from pipeline.ops.parse_file import parse_file
+from pipeline.parse.references import find_references, implied_year, parse_label
 from tests.conftest import FIXTURES, run_cli
 from tests.corpus.score import CORPUS, score_corpus
 

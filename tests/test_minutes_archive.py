@@ -9,8 +9,8 @@ from datetime import date, time
 
 import pytest
 
-from pipeline.exports import spreadsheet_safe
-from pipeline.sample_site import (
+from pipeline.read.exports import spreadsheet_safe
+from pipeline.demo.sample_site import (
     SampleCommittee,
     SampleDocument,
     SampleItem,
@@ -18,7 +18,7 @@ from pipeline.sample_site import (
     SampleSite,
     render_site,
 )
-from pipeline.site_server import SiteServer
+from pipeline.demo.site_server import SiteServer
 from tests.conftest import crawl_site, run_cli
 from tests.corpus.score import CORPUS
 

@@ -18,7 +18,7 @@ from crawler.moderngov_pages import (
     parse_meeting_page,
     parse_time_text,
 )
-from pipeline.sample_site import build_site, route_key
+from pipeline.demo.sample_site import build_site, route_key
 from tests.conftest import FIXTURES
 
 BASE = "https://moderngov.kingston.gov.uk/"

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, select
 
-from pipeline.models import Council, CrawlRun
-from pipeline.sample_site import render_site
+from pipeline.archive.models import Council, CrawlRun
+from pipeline.demo.sample_site import render_site
 from tests.conftest import run_cli
 
 pytestmark = pytest.mark.slow

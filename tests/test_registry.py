@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import registry
+from pipeline.ops import registry
 from pipeline.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,10 +13,10 @@ from sqlalchemy import func, select
 from crawler.items import DocumentItem, Fetch, PageItem
 from crawler.moderngov_pages import AgendaItem as ParsedItem
 from crawler.moderngov_pages import DocumentLink, MeetingPage
-from pipeline.blobs import BlobStore
-from pipeline.db import open_archive_engine
-from pipeline.exports import write_export
-from pipeline.models import (
+from pipeline.archive.blobs import BlobStore
+from pipeline.archive.db import open_archive_engine
+from pipeline.read.exports import write_export
+from pipeline.archive.models import (
     AgendaItemVersion,
     Blob,
     Document,
@@ -25,7 +25,7 @@ from pipeline.models import (
     Meeting,
     MeetingState,
 )
-from pipeline.storage import Archive
+from pipeline.archive.writer import Archive
 
 T0 = datetime(2026, 1, 1, 3, 0)
 MEETING_URL = "https://h/ieListDocuments.aspx?CId=7&MId=70&Ver=4"

@@ -10,14 +10,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import create_engine, func, select
 
-from pipeline.models import (
+from pipeline.archive.models import (
     Document,
     DocumentEvent,
     DocumentVersion,
     Meeting,
     MeetingState,
 )
-from pipeline.sample_site import SampleDocument, SampleMeeting, render_pdf, render_site
+from pipeline.demo.sample_site import SampleDocument, SampleMeeting, render_pdf, render_site
 from tests.conftest import crawl_site, run_cli
 
 pytestmark = pytest.mark.slow

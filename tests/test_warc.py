@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import create_engine, select
 from warcio.archiveiterator import ArchiveIterator
 
-from pipeline.models import FetchLog
+from pipeline.archive.models import FetchLog
 from tests.conftest import run_cli
 
 pytestmark = pytest.mark.slow

@@ -19,9 +19,9 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 from sqlalchemy import Engine, func, select
 
-from pipeline import registry
-from pipeline.models import Council, CrawlRun, Meeting
-from pipeline.registry import RegistryError
+from pipeline.ops import registry
+from pipeline.archive.models import Council, CrawlRun, Meeting
+from pipeline.ops.registry import RegistryError
 
 EXIT_LOCKED = 75  # EX_TEMPFAIL: try again later
 UNREACHABLE = (

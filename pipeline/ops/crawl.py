@@ -9,8 +9,8 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.utils.project import get_project_settings
 
 from crawler.spiders.moderngov import ModernGovSpider, council_slug_for, normalise_base_url
-from pipeline.db import make_engine
-from pipeline.incremental import build_plan
+from pipeline.archive.db import make_engine
+from pipeline.ops.plan import build_plan
 
 
 @dataclass

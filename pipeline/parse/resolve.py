@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from pipeline.dates import municipal_year
+from crawler.dates import municipal_year
 
 
 def minute_year(meeting_date: date | None, convention: str = "municipal") -> int | None:

@@ -12,7 +12,7 @@ from datetime import date
 
 from sqlalchemy import Engine, select, text
 
-from pipeline.models import (
+from pipeline.archive.models import (
     Committee,
     Council,
     Document,

@@ -10,9 +10,9 @@ from parsel import Selector
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from pipeline.blobs import BlobStore
-from pipeline.extract import EXTRACTOR, EXTRACTOR_VERSION
-from pipeline.models import (
+from pipeline.archive.blobs import BlobStore
+from pipeline.extract.pdfminer_engine import EXTRACTOR, EXTRACTOR_VERSION
+from pipeline.archive.models import (
     Document,
     DocumentEvent,
     DocumentVersion,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Engine, or_, select
 from sqlalchemy.orm import aliased
 
-from pipeline.models import Committee, Council, DetectedReference, Meeting, Minute, ReferenceLink
+from pipeline.archive.models import Committee, Council, DetectedReference, Meeting, Minute, ReferenceLink
 
 
 class UnknownMinute(ValueError):

@@ -11,15 +11,15 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from pipeline.crawl import run_crawl
-from pipeline.db import open_archive_engine
-from pipeline.exports import write_export
-from pipeline.models import Committee, Minute, ReferenceLink
-from pipeline.refs import minute_refs
-from pipeline.sample_site import build_site
-from pipeline.search import search
-from pipeline.site_server import SiteServer
-from pipeline.summary import print_run
+from pipeline.ops.crawl import run_crawl
+from pipeline.archive.db import open_archive_engine
+from pipeline.read.exports import write_export
+from pipeline.archive.models import Committee, Minute, ReferenceLink
+from pipeline.read.refs import minute_refs
+from pipeline.demo.sample_site import build_site
+from pipeline.read.search import search
+from pipeline.demo.site_server import SiteServer
+from pipeline.read.summary import print_run
 
 
 def run_demo(db_url: str) -> int:

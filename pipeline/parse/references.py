@@ -17,8 +17,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from pipeline.dates import DATE_PATTERN, make_date, municipal_year, two_digit_year
-from pipeline.minutes import Minute
+from crawler.dates import DATE_PATTERN, make_date, municipal_year, two_digit_year
+from pipeline.parse.minutes import Minute
 
 YEAR_CONVENTIONS = ("municipal", "calendar")
 

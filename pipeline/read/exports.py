@@ -14,8 +14,8 @@ from datetime import date
 from sqlalchemy import Engine, and_, func, select
 from sqlalchemy.orm import aliased
 
-from pipeline.extract import EXTRACTOR, EXTRACTOR_VERSION
-from pipeline.models import (
+from pipeline.extract.pdfminer_engine import EXTRACTOR, EXTRACTOR_VERSION
+from pipeline.archive.models import (
     Committee,
     Council,
     DetectedReference,

@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from pipeline.blobs import BlobStore
-from pipeline.models import Council, FetchLog
+from pipeline.archive.blobs import BlobStore
+from pipeline.archive.models import Council, FetchLog
 
 TRANSFER_HEADERS = {"content-length", "content-encoding", "transfer-encoding"}
 

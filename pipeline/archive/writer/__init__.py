@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from crawler.items import DocumentItem, Fetch, PageItem
 from crawler.moderngov_pages import AgendaItem as ParsedItem
 from crawler.moderngov_pages import MeetingLink, MeetingPage
-from pipeline.blobs import BlobStore
-from pipeline.models import (
+from pipeline.archive.blobs import BlobStore
+from pipeline.archive.models import (
     AgendaItem,
     AgendaItemVersion,
     Blob,
@@ -43,7 +43,7 @@ from pipeline.models import (
     TextExtraction,
     TextPage,
 )
-from pipeline.resolve import meeting_target, minute_target, minute_year, normalise_name
+from pipeline.parse.resolve import meeting_target, minute_target, minute_year, normalise_name
 
 
 def utcnow() -> datetime:

@@ -7,7 +7,7 @@ import threading
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from pipeline.sample_site import SampleSite, route_key
+from pipeline.demo.sample_site import SampleSite, route_key
 
 
 class SiteServer:

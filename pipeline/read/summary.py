@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from pipeline.db import make_engine
-from pipeline.models import (
+from pipeline.archive.db import make_engine
+from pipeline.archive.models import (
     AgendaItem,
     Blob,
     Committee,

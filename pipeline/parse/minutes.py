@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from pipeline.dates import municipal_year, parse_date_text
+from crawler.dates import municipal_year, parse_date_text
 
 PAGE_BREAK = "\f"
 MAX_GAP = 3  # minutes may skip a few numbers (exempt items, withdrawn items)

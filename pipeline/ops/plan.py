@@ -17,7 +17,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Engine, func, select
 
-from pipeline.models import Council, FetchLog, Meeting, Page, PageVersion
+from pipeline.archive.models import Council, FetchLog, Meeting, Page, PageVersion
 
 WINDOW_DAYS = 60
 ROTATION_DAYS = 28

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import pdfminer
 from pebble import ProcessPool
 
-from pipeline.text_cleanup import cid_ratio, clean_pages
+from pipeline.parse.cleanup import cid_ratio, clean_pages
 
 EXTRACTOR = "pdfminer.six"
 EXTRACTOR_VERSION = pdfminer.__version__

@@ -10,9 +10,9 @@ import re
 from dataclasses import asdict, dataclass, field
 
 from crawler.moderngov_pages import MeetingPage
-from pipeline.dates import municipal_year
-from pipeline.minutes import Minute, find_minutes
-from pipeline.references import Reference, references_in_minutes
+from crawler.dates import municipal_year
+from pipeline.parse.minutes import Minute, find_minutes
+from pipeline.parse.references import Reference, references_in_minutes
 
 _CITES_N_YY = re.compile(r"\bminutes?\s+(?:no\.?\s*)?\d{1,4}/\d{2}\b", re.IGNORECASE)
 

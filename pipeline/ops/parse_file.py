@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from crawler.moderngov_pages import NotModernGov, parse_meeting_page
-from pipeline.extract import ExtractionPool, is_pdf
-from pipeline.parse import ParseResult, parse_text
-from pipeline.parse import parse_meeting_page as minutes_of_page
+from pipeline.extract.pdfminer_engine import ExtractionPool, is_pdf
+from pipeline.parse.document import ParseResult, parse_text
+from pipeline.parse.document import parse_meeting_page as minutes_of_page
 
 
 class ParseFileError(ValueError):

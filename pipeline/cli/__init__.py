@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pipeline.db import DatabaseError, open_archive_engine, resolve_db_url
+from pipeline.archive.db import DatabaseError, open_archive_engine, resolve_db_url
 
 
 class CliError(Exception):
@@ -207,14 +207,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_crawl(args) -> int:
-    from pipeline.crawl import run_crawl
-    from pipeline.summary import print_run
+    from pipeline.ops.crawl import run_crawl
+    from pipeline.read.summary import print_run
 
     db_url = resolve_db_url(args.db)
     engine = open_archive_engine(db_url)  # fail fast (exit 2) on an unusable database
     base_url = args.base_url
     if base_url is None and args.council:
-        from pipeline import registry
+        from pipeline.ops import registry
 
         try:
             entry = registry.get(registry.load(Path(args.config)), args.council)
@@ -226,7 +226,7 @@ def cmd_crawl(args) -> int:
             raise CliError("give --base-url URL, or --council SLUG of a council in the registry or archive")
         from sqlalchemy import select
 
-        from pipeline.models import Council
+        from pipeline.archive.models import Council
 
         with engine.connect() as conn:
             base_url = conn.scalar(select(Council.base_url).where(Council.slug == args.council))
@@ -259,7 +259,7 @@ def cmd_crawl(args) -> int:
 
 
 def cmd_db(args) -> int:
-    from pipeline.db import current_revision
+    from pipeline.archive.db import current_revision
 
     engine = open_archive_engine(args.db, migrate=args.action == "upgrade")
     print(f"{resolve_db_url(args.db)}: schema revision {current_revision(engine) or 'none'}")
@@ -269,7 +269,7 @@ def cmd_db(args) -> int:
 def cmd_export(args) -> int:
     from datetime import datetime, time
 
-    from pipeline.exports import UnknownCouncil, write_export
+    from pipeline.read.exports import UnknownCouncil, write_export
 
     engine = open_archive_engine(args.db)
     options = {
@@ -328,7 +328,7 @@ class _progress:
 def cmd_refs(args) -> int:
     import json
 
-    from pipeline.refs import UnknownMinute, minute_refs
+    from pipeline.read.refs import UnknownMinute, minute_refs
 
     engine = open_archive_engine(args.db)
     try:
@@ -349,7 +349,7 @@ def cmd_refs(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from pipeline.demo import run_demo
+    from pipeline.demo.tour import run_demo
 
     return run_demo(args.db or "sqlite:///data/demo.sqlite")
 
@@ -357,7 +357,7 @@ def cmd_demo(args) -> int:
 def cmd_parse(args) -> int:
     import json
 
-    from pipeline.parse_file import ParseFileError, parse_file
+    from pipeline.ops.parse_file import ParseFileError, parse_file
 
     try:
         result = parse_file(args.file, args.year_convention)
@@ -383,7 +383,7 @@ def cmd_history(args) -> int:
     import json
     from dataclasses import asdict
 
-    from pipeline.history import UnknownURL, history
+    from pipeline.read.history import UnknownURL, history
 
     try:
         h = history(open_archive_engine(args.db), args.url)
@@ -407,9 +407,9 @@ def cmd_history(args) -> int:
 
 
 def cmd_diff(args) -> int:
-    from pipeline.blobs import BlobStore
-    from pipeline.db import blob_root
-    from pipeline.history import UnknownURL, diff
+    from pipeline.archive.blobs import BlobStore
+    from pipeline.archive.db import blob_root
+    from pipeline.read.history import UnknownURL, diff
 
     db_url = resolve_db_url(args.db)
     try:
@@ -430,7 +430,7 @@ def cmd_diff(args) -> int:
 def cmd_nightly(args) -> int:
     from datetime import UTC, datetime
 
-    from pipeline.nightly import RegistryError, load_registry, run_nightly
+    from pipeline.ops.nightly import RegistryError, load_registry, run_nightly
 
     try:
         registry = load_registry(Path(args.config), args.councils)
@@ -449,7 +449,7 @@ def cmd_nightly(args) -> int:
 
 
 def cmd_councils(args) -> int:
-    from pipeline import registry
+    from pipeline.ops import registry
 
     path = Path(args.config)
     try:
@@ -485,7 +485,7 @@ def cmd_councils(args) -> int:
 
 
 def _detector(cache: str):
-    from pipeline.detect import Detector
+    from pipeline.ops.detect import Detector
 
     if cache:
         Path(cache).parent.mkdir(parents=True, exist_ok=True)
@@ -508,7 +508,7 @@ def cmd_detect(args) -> int:
 
 def _check_councils(doc, path: Path, args) -> int:
     """Detect each council's site; with --update, follow ModernGov sites that moved. Exit 1 if any is not ok."""
-    from pipeline import registry
+    from pipeline.ops import registry
 
     detector = _detector(args.cache)
     entries = registry.councils(doc)
@@ -536,8 +536,8 @@ def _check_councils(doc, path: Path, args) -> int:
 def _print_archive_of(slug: str, db: str | None) -> None:
     from sqlalchemy import select
 
-    from pipeline.models import Council
-    from pipeline.summary import archive_counts
+    from pipeline.archive.models import Council
+    from pipeline.read.summary import archive_counts
 
     engine = open_archive_engine(db)
     with engine.connect() as conn:
@@ -550,9 +550,9 @@ def _print_archive_of(slug: str, db: str | None) -> None:
 
 
 def cmd_export_warc(args) -> int:
-    from pipeline.blobs import BlobStore
-    from pipeline.db import blob_root
-    from pipeline.warc import UnknownCouncil, export_warc
+    from pipeline.archive.blobs import BlobStore
+    from pipeline.archive.db import blob_root
+    from pipeline.read.warc import UnknownCouncil, export_warc
 
     db_url = resolve_db_url(args.db)
     out = Path(args.output)
@@ -576,7 +576,7 @@ def cmd_search(args) -> int:
     import json
     from dataclasses import asdict
 
-    from pipeline.search import UnknownFilter, search
+    from pipeline.read.search import UnknownFilter, search
 
     engine = open_archive_engine(args.db)
     try:

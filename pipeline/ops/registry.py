@@ -1,6 +1,6 @@
 """The council registry, `data/councils.toml`: which councils exist and where their sites are.
 
-Generated from shared/data/uk-councils.tsv (`python -m pipeline.registry TSV > data/councils.toml`),
+Generated from shared/data/uk-councils.tsv (`python -m pipeline.ops.registry TSV > data/councils.toml`),
 then kept by hand and by `council-archive councils add|disable|check --update`. tomlkit keeps the
 file's comments and order when it is edited.
 """
