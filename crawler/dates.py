@@ -1,9 +1,9 @@
-"""Dates as UK council documents write them, and municipal years. Pure functions."""
+"""Dates and times as UK council documents write them, and municipal years. Pure functions."""
 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, time
 
 MONTHS = {
     m: i + 1
@@ -64,3 +64,21 @@ def two_digit_year(text: str) -> int | None:
     if y < 100:
         y += 2000 if y < 70 else 1900
     return y if 1900 <= y <= 2100 else None
+
+
+# "7:30 pm", "7.00 pm", "19:30".
+_TIME_RE = re.compile(r"\b(\d{1,2})(?:[:.](\d{2}))?\s*([ap])\.?\s*m\b", re.IGNORECASE)
+_TIME24_RE = re.compile(r"\b([01]?\d|2[0-3]):([0-5]\d)\b")
+
+
+def parse_time_text(text: str) -> time | None:
+    m = _TIME_RE.search(text)
+    if m:
+        hour, minute = int(m.group(1)), int(m.group(2) or 0)
+        if 1 <= hour <= 12 and minute < 60:
+            hour = hour % 12 + (12 if m.group(3).lower() == "p" else 0)
+            return time(hour, minute)
+    m = _TIME24_RE.search(text)
+    if m:
+        return time(int(m.group(1)), int(m.group(2)))
+    return None

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from crawler.moderngov_pages import CommitteeLink, DocumentLink, MeetingList, MeetingPage
+from crawler.pages import CommitteeLink, DocumentLink, MeetingList, MeetingPage
 
 
 @dataclass
@@ -48,7 +48,8 @@ class PageItem:
     meeting_list: MeetingList | None = None
     meeting: MeetingPage | None = None
     meeting_url: str | None = None
-    parsed: Any = None  # minutes and references of a meeting page (set by the minutes stage)
+    parsed: Any = None  # minutes and references of a meeting page (set by the parse stage)
+    parser_version: str | None = None  # of ``parsed``
 
 
 @dataclass
@@ -59,5 +60,7 @@ class DocumentItem:
     fetch: Fetch
     link: DocumentLink
     meeting_url: str
-    extraction: Any = None  # text of the bytes (set by the extract stage, only for bytes never extracted)
-    parsed: Any = None  # minutes and references found in that text (set by the minutes stage)
+    extraction: Any = None  # raw text of the bytes (set by the extract stage, only for bytes never extracted)
+    clean_pages: list[str] | None = None  # that text repaired, page by page (set by the parse stage)
+    parsed: Any = None  # minutes and references found in it (set by the parse stage)
+    parser_version: str | None = None  # of ``clean_pages`` and ``parsed``

@@ -1,21 +1,30 @@
-"""Pure parsers for ModernGov pages: HTML text in, dataclasses out.
+"""Pure parsers for ModernGov pages: HTML text in, the dataclasses of ``crawler.pages`` out.
 
 No network, no database, no files. Everything is read from inside ``div#modgov`` with the
 ``mg*`` classes ModernGov generates, so council templates (Bulma, old tables, side menus) do not
-leak in. URLs are made absolute against the page URL and cleaned the way a browser would.
+leak in. URLs are made absolute against the page URL and cleaned the way a browser would; a link
+or id the archive cannot use is skipped (and listed in ``skipped``), never the whole page.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from datetime import date, datetime, time
-from urllib.parse import parse_qs, urljoin, urlsplit
+from datetime import date
+from urllib.parse import urlsplit
 
 from parsel import Selector
-from w3lib.url import safe_url_string
 
-from crawler.dates import parse_date_text
+from crawler.dates import parse_date_text, parse_time_text
+from crawler.html_text import block_text, inline_text
+from crawler.pages import (
+    AgendaItem,
+    CommitteeLink,
+    DocumentLink,
+    MeetingLink,
+    MeetingList,
+    MeetingPage,
+)
+from crawler.urls import clean_href, page_name, query_param, site_id
 
 # ModernGov's meeting-document ``T=`` codes (documents/g<MId>/...pdf?T=n).
 DOCUMENT_KIND_BY_T = {
@@ -25,116 +34,11 @@ DOCUMENT_KIND_BY_T = {
     "9": "agenda_pack",
     "10": "agenda_pack",
 }
-DOCUMENT_KINDS = (
-    "agenda_pack",
-    "agenda_frontsheet",
-    "printed_minutes",
-    "printed_decisions",
-    "supplement",
-    "report",
-    "other",
-)
-
-
-@dataclass(frozen=True)
-class CommitteeLink:
-    site_id: int
-    name: str
-    url: str
-
-
-@dataclass(frozen=True)
-class MeetingLink:
-    committee_site_id: int | None
-    site_id: int
-    url: str
-    date: date | None
-    time: time | None
-    suffix: str  # what the list shows after the link: "Agenda, Decisions, Minutes", "CANCELLED", ""
-
-    @property
-    def cancelled(self) -> bool:
-        return "CANCELLED" in self.suffix.upper()
-
-
-@dataclass(frozen=True)
-class MeetingList:
-    committee_site_id: int | None
-    committee_name: str | None
-    years: list[int]
-    meetings: list[MeetingLink]
-
-
-@dataclass(frozen=True)
-class DocumentLink:
-    url: str
-    title: str
-    kind: str
-    item_ai_id: int | None = None
-
-
-@dataclass
-class AgendaItem:
-    ai_id: int | None
-    number: str  # as shown in the row: "54." -> "54"
-    title: str
-    minutes_html: str | None = None
-    minutes_text: str | None = None
-    decision_html: str | None = None
-    decision_text: str | None = None
-    full_text_url: str | None = None  # mgAi.aspx page holding minutes the meeting page truncated
-    documents: list[DocumentLink] = field(default_factory=list)
-
-
-@dataclass
-class MeetingPage:
-    committee_site_id: int | None
-    committee_name: str | None
-    site_id: int | None
-    date: date | None
-    time: time | None
-    status: str  # "scheduled" | "cancelled"
-    venue: str | None
-    title: str | None
-    date_modified: date | None
-    documents: list[DocumentLink]
-    items: list[AgendaItem]
+MAX_YEAR_OPTIONS = 200  # a year select longer than this is junk, not history
 
 
 class NotModernGov(ValueError):
     """The page has no ``div#modgov``: a firewall challenge, an error page or another platform."""
-
-
-def clean_href(href: str, base_url: str) -> str:
-    """Absolute, browser-equivalent URL for an href as written in the markup.
-
-    Browsers drop tabs and newlines inside URLs (WHATWG URL standard) and percent-encode spaces;
-    ModernGov hrefs contain both (file names with spaces, hrefs wrapped over CR-LF).
-    """
-    href = href.replace("\t", "").replace("\r", "").replace("\n", "").strip()
-    return safe_url_string(urljoin(base_url, href))
-
-
-def query_param(url: str, *names: str) -> str | None:
-    """First value of any of ``names`` in the URL's query, case-insensitively."""
-    query = {k.lower(): v for k, v in parse_qs(urlsplit(url).query).items()}
-    for name in names:
-        values = query.get(name.lower())
-        if values:
-            return values[0]
-    return None
-
-
-def _int_or_none(value: str | None) -> int | None:
-    if value is None:
-        return None
-    value = value.strip()
-    return int(value) if value.isdigit() else None
-
-
-def _text(sel, xpath: str = ".//text()") -> str:
-    # Text nodes carry their own whitespace in HTML: join them as they are, then collapse.
-    return " ".join("".join(sel.xpath(xpath).getall()).replace("\xa0", " ").split())
 
 
 def _modgov(html: str) -> Selector:
@@ -144,83 +48,100 @@ def _modgov(html: str) -> Selector:
     return root[0]
 
 
-# "7:30 pm", "7.00 pm", "19:30".
-_TIME_RE = re.compile(r"\b(\d{1,2})(?:[:.](\d{2}))?\s*([ap])\.?\s*m\b", re.IGNORECASE)
-_TIME24_RE = re.compile(r"\b([01]?\d|2[0-3]):([0-5]\d)\b")
-
-
-def parse_time_text(text: str) -> time | None:
-    m = _TIME_RE.search(text)
-    if m:
-        hour, minute = int(m.group(1)), int(m.group(2) or 0)
-        if 1 <= hour <= 12 and minute < 60:
-            hour = hour % 12 + (12 if m.group(3).lower() == "p" else 0)
-            return time(hour, minute)
-    m = _TIME24_RE.search(text)
-    if m:
-        return time(int(m.group(1)), int(m.group(2)))
-    return None
+def _links(root, url: str, skipped: list[str]):
+    """(anchor, absolute URL) of every usable link; the unusable ones go to ``skipped``."""
+    for a in root.xpath(".//a[@href]"):
+        raw = a.attrib["href"]
+        href = clean_href(raw, url)
+        if href is None:
+            if raw.strip() and not raw.strip().startswith("#"):
+                skipped.append(f"link {raw.strip()[:200]!r}: not an http(s) URL of a page")
+            continue
+        yield a, href
 
 
 def parse_committee_list(html: str, url: str) -> list[CommitteeLink]:
     """Committees linked from mgListCommittees.aspx or mgCommitteeStructure.aspx."""
     root = _modgov(html)
     found: dict[int, CommitteeLink] = {}
-    for a in root.xpath(".//a[@href]"):
-        href = clean_href(a.attrib["href"], url)
-        page = urlsplit(href).path.rsplit("/", 1)[-1].lower()
+    for a, href in _links(root, url, []):
+        page = page_name(href)
         if page == "mgcommitteedetails.aspx":
-            site_id = _int_or_none(query_param(href, "ID"))
+            cid = site_id(query_param(href, "ID"))
         elif page == "ielistmeetings.aspx":
-            site_id = _int_or_none(query_param(href, "CommitteeId", "CId"))
+            cid = site_id(query_param(href, "CommitteeId", "CId"))
         else:
             continue
-        name = _text(a)
-        if site_id is not None and name and site_id not in found:
-            found[site_id] = CommitteeLink(site_id, name, href)
+        name = inline_text(a)
+        if cid is not None and name and cid not in found:
+            found[cid] = CommitteeLink(cid, name, href)
     return list(found.values())
+
+
+def _year(value: str) -> int | None:
+    value = value.strip()
+    if not (value.isascii() and value.isdigit()) or len(value) != 4:
+        return None
+    year = int(value)
+    return year if 1900 <= year <= 2100 else None
 
 
 def parse_meeting_list(html: str, url: str) -> MeetingList:
     """ieListMeetings.aspx: the year select and the meetings (``li`` or older ``tr`` rows)."""
     root = _modgov(html)
-    years = sorted(
-        {int(v) for v in root.css("select#YearSelect option::attr(value)").getall() if v.strip().isdigit()}
-        - {0}
-    )
-    committee_id = _int_or_none(root.css("input[name=hCommitteeId]::attr(value)").get()) or _int_or_none(
+    skipped: list[str] = []
+    years: set[int] = set()
+    for value in root.css("select#YearSelect option::attr(value)").getall():
+        year = _year(value)
+        if year is None:
+            if value.strip() not in ("", "0"):
+                skipped.append(f"year option {value.strip()[:40]!r}: not a year")
+        elif len(years) < MAX_YEAR_OPTIONS:
+            years.add(year)
+    committee_id = site_id(root.css("input[name=hCommitteeId]::attr(value)").get()) or site_id(
         query_param(url, "CId", "CommitteeId")
     )
-    name = _text(root.css("div.mgSubTitle h2.mgSubTitleTxt")[:1]) or None
+    name = inline_text(root.css("div.mgSubTitle h2.mgSubTitleTxt")[:1]) or None
     meetings: dict[int, MeetingLink] = {}
-    for a in root.xpath(".//a[@href]"):
-        href = clean_href(a.attrib["href"], url)
-        if urlsplit(href).path.rsplit("/", 1)[-1].lower() != "ielistdocuments.aspx":
+    row_texts: dict[object, str] = {}  # one text per row, however many links it holds
+    for a, href in _links(root, url, skipped):
+        if page_name(href) != "ielistdocuments.aspx":
             continue
-        mid = _int_or_none(query_param(href, "MId"))
-        if mid is None or mid in meetings:
+        raw_mid = query_param(href, "MId")
+        mid = site_id(raw_mid)
+        if mid is None:
+            if raw_mid:
+                skipped.append(f"meeting link {href[:200]}: MId {raw_mid[:40]!r} is not a usable id")
             continue
-        link_text = _text(a)
+        if mid in meetings:
+            continue
+        link_text = inline_text(a)
         row = a.xpath("ancestor::*[self::li or self::tr][1]")
-        row_text = _text(row[0]) if row else link_text
+        if row:
+            key = row[0].root
+            if key not in row_texts:
+                row_texts[key] = inline_text(row[0])
+            row_text = row_texts[key]
+        else:
+            row_text = link_text
         suffix = row_text.split(link_text, 1)[-1] if link_text and link_text in row_text else ""
-        suffix = suffix.strip().lstrip("-–").strip()
+        suffix = suffix.strip().lstrip("-–").strip()[:200]
         when = link_text or a.attrib.get("title", "")
         meetings[mid] = MeetingLink(
-            committee_site_id=_int_or_none(query_param(href, "CId")) or committee_id,
+            committee_site_id=site_id(query_param(href, "CId")) or committee_id,
             site_id=mid,
             url=href,
             date=parse_date_text(when) or parse_date_text(a.attrib.get("title", "")),
             time=parse_time_text(when),
             suffix=suffix,
         )
-    return MeetingList(committee_id, name, years, list(meetings.values()))
+    return MeetingList(committee_id, name, sorted(years), list(meetings.values()), skipped)
 
 
 def document_kind(url: str, title: str = "") -> str:
     """Classify a document link by its ModernGov URL shape (never by the server's file name)."""
     path = urlsplit(url).path
-    last = path.rsplit("/", 1)[-1].lower()
+    last = page_name(url)
     if last == "mgchoosedocpack.aspx":
         return "supplement" if query_param(url, "SID") else "agenda_pack"
     parts = [p.lower() for p in path.split("/") if p]
@@ -246,11 +167,11 @@ def _is_document_href(url: str) -> bool:
 
 def _link_title(a) -> str:
     """Link text without ModernGov's file-size badge and hidden ", item 59." suffix."""
-    parts = a.xpath(
+    return inline_text(
+        a,
         ".//text()[not(ancestor::span[contains(@class,'mgFileSize')])]"
-        "[not(ancestor::span[contains(@class,'mgHide')])]"
-    ).getall()
-    return " ".join("".join(parts).replace("\xa0", " ").split())
+        "[not(ancestor::span[contains(@class,'mgHide')])]",
+    )
 
 
 def _block_after(cell, label: str):
@@ -264,65 +185,40 @@ def _block_after(cell, label: str):
     return nxt[0]
 
 
-_BLOCK_TAGS = frozenset({"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "div"})
-
-
-def html_block_text(block) -> str:
-    """Readable text of a block: one line per paragraph / list item / cell, whitespace collapsed."""
-    root = block.root
-    lines: list[str] = []
-
-    def walk(el, buf: list[str]) -> None:
-        for child in el:
-            tag = child.tag if isinstance(child.tag, str) else ""
-            if tag in _BLOCK_TAGS:
-                flush(buf)
-                inner: list[str] = []
-                if child.text:
-                    inner.append(child.text)
-                walk(child, inner)
-                flush(inner)
-            elif tag == "br":
-                flush(buf)
-            else:
-                if tag and child.text:
-                    buf.append(child.text)
-                if tag:
-                    walk(child, buf)
-            if child.tail:
-                buf.append(child.tail)
-
-    def flush(buf: list[str]) -> None:
-        text = " ".join("".join(buf).replace("\xa0", " ").split())
+def _description(body) -> str | None:
+    """The item's own text between its title and its "Minutes:"/"Decision:" label (often the
+    recommendation, e.g. "To confirm the minutes of the meeting held on ...")."""
+    parts = []
+    for el in body.xpath("./*"):
+        classes = el.attrib.get("class", "")
+        if "mgAiTitleTxt" in classes:
+            continue
+        if "mgSubItemTitleTxt" in classes:
+            break
+        text = block_text(el)
         if text:
-            lines.append(text)
-        buf.clear()
-
-    top: list[str] = [root.text] if root.text else []
-    walk(root, top)
-    flush(top)
-    return "\n".join(lines)
+            parts.append(text)
+    return "\n".join(parts) or None
 
 
-def _parse_item_row(tr, url: str) -> AgendaItem | None:
+def _parse_item_row(tr, url: str, skipped: list[str]) -> AgendaItem | None:
     cells = tr.xpath("./td")
     if len(cells) < 2:
         return None
     number_cell, body = cells[0], cells[1]
     anchor = number_cell.xpath(".//a[@name]/@name").get() or body.xpath(".//a[@name]/@name").get() or ""
-    ai_id = _int_or_none(anchor[2:]) if anchor.upper().startswith("AI") else None
-    number = _text(number_cell).rstrip(".").strip()
+    ai_id = site_id(anchor[2:]) if anchor.upper().startswith("AI") else None
+    number = inline_text(number_cell).rstrip(".").strip()[:40]
     title_p = body.xpath("./p[contains(@class,'mgAiTitleTxt')]")
     title = _link_title(title_p[0]) if title_p else ""
-    item = AgendaItem(ai_id=ai_id, number=number, title=title)
+    item = AgendaItem(ai_id=ai_id, number=number, title=title, description=_description(body))
     for label, attr in (("Minutes:", "minutes"), ("Decision:", "decision")):
         block = _block_after(body, label)
         if block is not None:
             setattr(item, f"{attr}_html", block.get())
-            setattr(item, f"{attr}_text", html_block_text(block))
-    for a in body.xpath(".//a[@href]"):
-        href = clean_href(a.attrib["href"], url)
-        if urlsplit(href).path.rsplit("/", 1)[-1].lower() == "mgai.aspx":
+            setattr(item, f"{attr}_text", block_text(block))
+    for a, href in _links(body, url, skipped):
+        if page_name(href) == "mgai.aspx":
             item.full_text_url = item.full_text_url or href
         elif _is_document_href(href):
             title = _link_title(a)
@@ -330,16 +226,24 @@ def _parse_item_row(tr, url: str) -> AgendaItem | None:
     return item
 
 
+def _iso_date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value.strip()[:10]) if value else None
+    except ValueError:
+        return None
+
+
 def parse_meeting_page(html: str, url: str) -> MeetingPage:
     """ieListDocuments.aspx: the meeting, its documents and its numbered agenda items."""
     sel = Selector(text=html)
     root = _modgov(html)
+    skipped: list[str] = []
     subtitle_a = root.css("h2.mgSubTitleTxt a")
-    subtitle = _text(root.css("h2.mgSubTitleTxt"))
+    subtitle = inline_text(root.css("h2.mgSubTitleTxt"))
     committee_name = None
-    committee_id = _int_or_none(query_param(url, "CId"))
+    committee_id = site_id(query_param(url, "CId"))
     if subtitle_a:
-        committee_id = committee_id or _int_or_none(query_param(subtitle_a[0].attrib.get("href", ""), "ID"))
+        committee_id = committee_id or site_id(query_param(subtitle_a[0].attrib.get("href", ""), "ID"))
     title_attr = subtitle_a[0].attrib.get("title", "") if subtitle_a else ""
     if title_attr.startswith("Link to "):
         committee_name = title_attr[len("Link to ") :].strip()
@@ -348,46 +252,38 @@ def parse_meeting_page(html: str, url: str) -> MeetingPage:
         when = subtitle[len(committee_name) :]
     elif " - " in subtitle:
         committee_name, when = subtitle.rsplit(" - ", 1)
-    dc_date = sel.xpath("//meta[@name='DC.date']/@content").get()
-    meeting_date = parse_date_text(when)
-    if meeting_date is None and dc_date:
-        try:
-            meeting_date = date.fromisoformat(dc_date.strip()[:10])
-        except ValueError:
-            meeting_date = None
-    modified = sel.xpath("//meta[@name='DC.date.modified']/@content").get()
-    try:
-        date_modified = date.fromisoformat(modified.strip()[:10]) if modified else None
-    except ValueError:
-        date_modified = None
+    meeting_date = parse_date_text(when) or _iso_date(sel.xpath("//meta[@name='DC.date']/@content").get())
+    date_modified = _iso_date(sel.xpath("//meta[@name='DC.date.modified']/@content").get())
     status = "cancelled" if re.search(r"\bCANCELLED\b", subtitle, re.IGNORECASE) else "scheduled"
     if re.search(r"\bPOSTPONED\b", subtitle, re.IGNORECASE):
         status = "postponed"
     venue = None
     for label in root.css("span.mgLabel"):
-        if _text(label).rstrip(":").strip().lower() in ("venue", "proposed venue"):
-            parent = label.xpath("..")[0]
-            texts = parent.xpath(
+        if inline_text(label).rstrip(":").strip().lower() in ("venue", "proposed venue"):
+            parts = label.xpath("..")[0].xpath(
                 "./text()|./*[not(contains(@class,'mgLabel'))][not(self::a[contains(.,'directions')])]//text()"
-            ).getall()
-            venue = " ".join(" ".join(texts).split()).strip() or None
+            )
+            venue = " ".join(" ".join(parts.getall()).split()) or None
             break
     documents: list[DocumentLink] = []
-    for a in root.css("ul.mgActionList a[href]"):
-        href = clean_href(a.attrib["href"], url)
-        if _is_document_href(href):
-            title = _link_title(a)
-            documents.append(DocumentLink(href, title, document_kind(href, title)))
+    for action_list in root.css("ul.mgActionList"):
+        for a, href in _links(action_list, url, skipped):
+            if _is_document_href(href):
+                title = _link_title(a)
+                documents.append(DocumentLink(href, title, document_kind(href, title)))
     items = []
     for tr in root.css("table.mgItemTable > tr, table.mgItemTable > tbody > tr"):
-        item = _parse_item_row(tr, url)
+        item = _parse_item_row(tr, url, skipped)
         if item is not None:
             items.append(item)
-    page_title = sel.xpath("//meta[@name='DC.title']/@content").get() or _text(sel.css("title"))
+    raw_mid = query_param(url, "MId")
+    if raw_mid and site_id(raw_mid) is None:
+        skipped.append(f"meeting id {raw_mid[:40]!r} of {url[:200]} is not a usable id")
+    page_title = sel.xpath("//meta[@name='DC.title']/@content").get() or inline_text(sel.css("title"))
     return MeetingPage(
         committee_site_id=committee_id,
         committee_name=committee_name.strip(" -") if committee_name else None,
-        site_id=_int_or_none(query_param(url, "MId")),
+        site_id=site_id(raw_mid),
         date=meeting_date,
         time=parse_time_text(when),
         status=status,
@@ -396,6 +292,7 @@ def parse_meeting_page(html: str, url: str) -> MeetingPage:
         date_modified=date_modified,
         documents=documents,
         items=items,
+        skipped=skipped,
     )
 
 
@@ -403,16 +300,8 @@ def parse_doc_pack_page(html: str, url: str) -> list[DocumentLink]:
     """mgChooseDocPack.aspx answered with HTML: the PDF links it offers."""
     root = _modgov(html)
     links = []
-    for a in root.xpath(".//a[@href]"):
-        href = clean_href(a.attrib["href"], url)
-        if (
-            _is_document_href(href)
-            and urlsplit(href).path.rsplit("/", 1)[-1].lower() != "mgchoosedocpack.aspx"
-        ):
+    for a, href in _links(root, url, []):
+        if _is_document_href(href) and page_name(href) != "mgchoosedocpack.aspx":
             title = _link_title(a)
             links.append(DocumentLink(href, title, document_kind(href, title)))
     return links
-
-
-def parse_datetime(d: date | None, t: time | None) -> datetime | None:
-    return datetime.combine(d, t or time(0, 0)) if d else None

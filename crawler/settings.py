@@ -39,13 +39,16 @@ FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = os.environ.get("COUNCIL_ARCHIVE_LOG_LEVEL", "INFO")
 
 # The pipeline, in order: bytes to the blob store, text of new PDFs, minutes, rows to the archive.
+# (Item pipelines are named by string: the crawler package itself imports nothing from pipeline.)
 ITEM_PIPELINES = {
     "pipeline.stages.CaptureStage": 100,
     "pipeline.stages.ExtractStage": 300,
-    "pipeline.stages.MinutesStage": 500,
+    "pipeline.stages.ParseStage": 500,
     "pipeline.stages.StoreStage": 900,
 }
 EXTRACT_WORKERS = int(os.environ.get("COUNCIL_ARCHIVE_EXTRACT_WORKERS", 0))  # 0: one per core
+EXTRACTOR = os.environ.get("COUNCIL_ARCHIVE_EXTRACTOR", "pdfminer.six")
+COUNCIL_YEAR_CONVENTION = None  # the council's profile (the CLI sets it from the registry)
 
 # Where the archive is (the CLI sets this from --db / COUNCIL_ARCHIVE_DB).
 ARCHIVE_DB = os.environ.get("COUNCIL_ARCHIVE_DB")

@@ -1,4 +1,5 @@
-"""Progress of a long run: a live line on a terminal (rich), plain log lines every so often for cron."""
+"""Progress of a long run (crawl, export, reprocess): a live line on a terminal (rich), plain log lines
+every so often otherwise (cron mail, logs). The one progress display of the project."""
 
 from __future__ import annotations
 
@@ -34,6 +35,10 @@ class Progress:
         elif time.monotonic() - self.last >= self.every_s:
             self.last = time.monotonic()
             print(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {self.what}: {status}", file=self.stream, flush=True)
+
+    def rows(self, n: int) -> None:
+        """A count of rows so far (exports)."""
+        self.update(f"{n:,} rows")
 
     def close(self) -> None:
         if self.live:

@@ -1,7 +1,8 @@
 """Scrapy item pipeline stages, in order:
 
-capture (bytes -> blob store), extract (new PDF bytes -> text, in a process pool), minutes (text ->
-numbered minutes and their cross-references, pure), store (rows -> archive, one transaction).
+capture (bytes -> blob store), extract (new PDF bytes -> raw text, in a process pool), parse (text
+repairs, numbered minutes, cross-references: pure), store (rows -> archive, one transaction per
+item; at the end of the crawl the council's minutes are linked and references resolved).
 """
 
 from __future__ import annotations
@@ -10,11 +11,19 @@ from collections import Counter
 
 from crawler.items import DocumentItem, PageItem
 from pipeline.archive.blobs import BlobStore
-from pipeline.archive.db import blob_root, make_engine, open_archive_engine, resolve_db_url
-from pipeline.extract.pdfminer_engine import EXTRACTOR, EXTRACTOR_VERSION, ExtractionPool, is_pdf
-from pipeline.parse.document import parse_meeting_page, parse_text
-from pipeline.progress import Progress
+from pipeline.archive.db import blob_root, make_read_engine, open_archive_engine, resolve_db_url
 from pipeline.archive.writer import Archive
+from pipeline.extract import DEFAULT, ExtractionPool, engine, is_pdf
+from pipeline.parse import parser_version
+from pipeline.parse.cleanup import clean_pages
+from pipeline.parse.document import parse_meeting_page, parse_text
+from pipeline.parse.profile import Profile
+from pipeline.progress import Progress
+
+
+def profile_of(settings) -> Profile:
+    """The council's profile, as the crawl was started with it (``COUNCIL_YEAR_CONVENTION``)."""
+    return Profile(year_convention=settings.get("COUNCIL_YEAR_CONVENTION") or "municipal")
 
 
 class CaptureStage:
@@ -37,9 +46,10 @@ class CaptureStage:
 class ExtractStage:
     """Extract the text of PDF bytes never extracted before (by this extractor version)."""
 
-    def __init__(self, db_url: str, workers: int | None):
+    def __init__(self, db_url: str, workers: int | None, extractor: str = DEFAULT):
         self.db_url = db_url
         self.workers = workers
+        self.extractor = engine(extractor)
         self.done: set[str] = set()  # sha256 extracted (or being extracted) in this run
 
     @classmethod
@@ -47,19 +57,25 @@ class ExtractStage:
         return cls(
             resolve_db_url(crawler.settings.get("ARCHIVE_DB")),
             crawler.settings.getint("EXTRACT_WORKERS") or None,
+            crawler.settings.get("EXTRACTOR") or DEFAULT,
         )
 
     def open_spider(self, spider=None):
-        self.pool = ExtractionPool(workers=self.workers)
-        self.engine = make_engine(self.db_url)
+        self.pool = ExtractionPool(workers=self.workers, extractor=self.extractor.NAME)
+        self.engine = None  # opened at the first document: the store stage makes the archive first
+
+    def _extracted_before(self, sha256: str) -> bool:
+        if self.engine is None:
+            self.engine = make_read_engine(self.db_url)
+        return Archive(self.engine, None).extraction_exists(
+            sha256, self.extractor.NAME, self.extractor.VERSION
+        )
 
     async def process_item(self, item):
         fetch = item.fetch
         if not isinstance(item, DocumentItem) or not fetch.ok or not is_pdf(fetch.body):
             return item
-        if fetch.sha256 in self.done or Archive.extraction_exists(
-            self.engine, fetch.sha256, EXTRACTOR, EXTRACTOR_VERSION
-        ):
+        if fetch.sha256 in self.done or self._extracted_before(fetch.sha256):
             return item
         self.done.add(fetch.sha256)
         item.extraction = await self.pool.extract_async(fetch.body)
@@ -67,17 +83,30 @@ class ExtractStage:
 
     def close_spider(self, spider=None):
         self.pool.close()
-        self.engine.dispose()
+        if self.engine is not None:
+            self.engine.dispose()
 
 
-class MinutesStage:
-    """Numbered minutes and cross-references of new text and of meeting pages (pure parsing)."""
+class ParseStage:
+    """Repaired text, numbered minutes and cross-references of new text and of meeting pages."""
+
+    def __init__(self, profile: Profile):
+        self.profile = profile
+        self.version = parser_version(profile)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(profile_of(crawler.settings))
 
     def process_item(self, item):
-        if isinstance(item, DocumentItem) and item.extraction is not None and item.extraction.status == "ok":
-            item.parsed = parse_text(item.extraction.text)
+        if isinstance(item, DocumentItem) and item.extraction is not None:
+            item.parser_version = self.version
+            item.clean_pages = clean_pages([p.text for p in item.extraction.pages])
+            if item.extraction.status == "ok":
+                item.parsed = parse_text("\f".join(item.clean_pages), self.profile)
         elif isinstance(item, PageItem) and item.meeting is not None:
-            item.parsed = parse_meeting_page(item.meeting)
+            item.parser_version = self.version
+            item.parsed = parse_meeting_page(item.meeting, self.profile)
         return item
 
 
@@ -88,6 +117,7 @@ class StoreStage:
         self.db_url = db_url
         self.crawler = crawler
         self.counts: Counter = Counter()
+        self.profile = profile_of(crawler.settings)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -97,7 +127,9 @@ class StoreStage:
         spider = spider or self.crawler.spider
         engine = open_archive_engine(self.db_url)
         self.archive = Archive(engine, BlobStore(blob_root(self.db_url)))
-        self.council_id = self.archive.ensure_council(spider.council, spider.base_url, spider.council_name)
+        self.council_id = self.archive.ensure_council(
+            spider.council, spider.base_url, spider.council_name, profile=self.profile
+        )
         options = {
             "base_url": spider.base_url,
             "from": spider.date_from.isoformat() if spider.date_from else None,
@@ -124,8 +156,7 @@ class StoreStage:
         self.counts["new_rows"] += result.new_rows
         c = self.counts
         self.progress.update(
-            f"{c['pages_fetched']} pages, {c['documents_fetched']} documents, "
-            f"{c['new_versions']} new versions"
+            f"{c['pages_fetched']} pages, {c['documents_fetched']} documents, {c['new_versions']} new versions"
         )
         return item
 
@@ -136,10 +167,10 @@ class StoreStage:
         stats["requests"] = self.crawler.stats.get_value("downloader/request_count", 0)
         stats["committees"] = getattr(spider, "committees_found", 0)
         stats["meetings_listed"] = len(getattr(spider, "listed", ()))
-        stats["minutes_linked"] = self.archive.link_minutes(self.council_id)
-        stats["references_resolved"], stats["references_unresolved"] = self.archive.resolve_references(
-            self.council_id
-        )
+        derived = self.archive.derive(self.council_id, self.profile)
+        stats["minutes_linked"] = derived.minutes_linked
+        stats["references_resolved"] = derived.references_resolved
+        stats["references_unresolved"] = derived.references_unresolved
         reason = getattr(spider, "failure_reason", None)
         self.archive.finish_run(self.run_id, "failed" if reason else "finished", stats, reason)
         self.archive.engine.dispose()

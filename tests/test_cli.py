@@ -8,8 +8,8 @@ import io
 import pytest
 from alembic.script import ScriptDirectory
 
-from pipeline.cli import main
 from pipeline.archive.db import alembic_config
+from pipeline.cli import main
 from tests.conftest import run_cli
 
 
@@ -40,6 +40,14 @@ def test_bad_arguments_exit_2_with_one_line(argv, message, capsys):
 
 def test_unknown_council_and_unopenable_database_exit_2(tmp_path, capsys):
     db = f"sqlite:///{tmp_path / 'a.sqlite'}"
+    # A read command never creates an archive: a mistyped --db says so.
+    assert main(["export", "meetings", "--db", db]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"council-archive: error: no archive at {tmp_path / 'a.sqlite'} (the file does not exist)"
+    )
+    assert not (tmp_path / "a.sqlite").exists()
+    assert main(["db", "upgrade", "--db", db]) == 0
+    capsys.readouterr()
     assert main(["export", "meetings", "--council", "nowhere", "--db", db]) == 2
     assert (
         capsys.readouterr().err.strip()
@@ -50,6 +58,9 @@ def test_unknown_council_and_unopenable_database_exit_2(tmp_path, capsys):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
     assert main(["export", "meetings", "--db", f"sqlite:///{blocker}/sub/a.sqlite"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and err.startswith("council-archive: error: no archive at")
+    assert main(["db", "upgrade", "--db", f"sqlite:///{blocker}/sub/a.sqlite"]) == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and err.startswith("council-archive: error: cannot")
     assert main(["db", "upgrade", "--db", "postgresql+psycopg://nobody@127.0.0.1:1/none"]) == 2

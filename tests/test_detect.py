@@ -7,10 +7,10 @@ import socket
 import pytest
 
 from pipeline.cli import main
-from pipeline.ops.detect import Detector, classify
-from pipeline.ops.registry import add, from_tsv, load, save
 from pipeline.demo.sample_site import SampleSite, route_key
 from pipeline.demo.site_server import SiteServer
+from pipeline.ops.detect import Detector, classify
+from pipeline.ops.registry import add, from_tsv, load, save
 from tests.conftest import FIXTURES
 
 WSDL = b'<?xml version="1.0"?><wsdl:definitions name="mgWebService" xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/"/>'

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import create_engine, func, select
 
-from pipeline.ops.plan import ROTATION_DAYS, KnownMeeting, RevisitPlan
+from crawler.revisit import ROTATION_DAYS, KnownMeeting, RevisitPlan
 from pipeline.archive.models import CrawlRun, DocumentVersion
 from pipeline.demo.sample_site import render_site, route_key
 from tests.conftest import crawl_site

@@ -9,10 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.parse.minutes import find_minutes
-from pipeline.parse.document import parse_text
 from pipeline.ops.parse_file import parse_file
-from pipeline.parse.references import find_references, implied_year, parse_label
+from pipeline.parse.document import parse_text
+from pipeline.parse.minutes import find_minutes
+from pipeline.parse.profile import Profile
+from pipeline.parse.references import find_references, parse_label
 from tests.conftest import FIXTURES, run_cli
 from tests.corpus.score import CORPUS, score_corpus
 
@@ -220,9 +221,11 @@ def test_year_conventions():
         "cited_prefix": None,
         "cited_year": 2023,
     }
-    [ref] = find_references("Minute 12 refers")
-    assert implied_year(ref, date(2016, 3, 1)) == 2015  # municipal: March 2016 is in 2015/16
-    assert implied_year(ref, date(2016, 3, 1), convention="calendar") == 2016
+    result = parse_text("14 March 2016\nPresent: Cllr A\n1. Minutes\nMinute 12 refers.\n2. Budget\nAgreed.\n")
+    [ref] = result.references
+    assert result.target_year(ref, Profile()) == 2015  # municipal: March 2016 is in 2015/16
+    assert result.target_year(ref, Profile("calendar")) == 2016
+    assert Profile("calendar").numbering_year(date(2016, 3, 1)) == 2016
 
 
 def test_parse_command_json_contract():

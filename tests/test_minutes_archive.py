@@ -9,7 +9,6 @@ from datetime import date, time
 
 import pytest
 
-from pipeline.read.exports import spreadsheet_safe
 from pipeline.demo.sample_site import (
     SampleCommittee,
     SampleDocument,
@@ -19,6 +18,7 @@ from pipeline.demo.sample_site import (
     render_site,
 )
 from pipeline.demo.site_server import SiteServer
+from pipeline.read.exports import spreadsheet_safe
 from tests.conftest import crawl_site, run_cli
 from tests.corpus.score import CORPUS
 

@@ -7,17 +7,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from crawler.dates import parse_date_text, parse_time_text
 from crawler.moderngov_pages import (
     NotModernGov,
-    clean_href,
     document_kind,
     parse_committee_list,
-    parse_date_text,
     parse_doc_pack_page,
     parse_meeting_list,
     parse_meeting_page,
-    parse_time_text,
 )
+from crawler.urls import clean_href
 from pipeline.demo.sample_site import build_site, route_key
 from tests.conftest import FIXTURES
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.ops import registry
 from pipeline.cli import main
+from pipeline.ops import registry
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "data" / "councils.toml"

@@ -11,11 +11,10 @@ import pytest
 from sqlalchemy import func, select
 
 from crawler.items import DocumentItem, Fetch, PageItem
-from crawler.moderngov_pages import AgendaItem as ParsedItem
-from crawler.moderngov_pages import DocumentLink, MeetingPage
+from crawler.pages import AgendaItem as ParsedItem
+from crawler.pages import DocumentLink, MeetingPage
 from pipeline.archive.blobs import BlobStore
 from pipeline.archive.db import open_archive_engine
-from pipeline.read.exports import write_export
 from pipeline.archive.models import (
     AgendaItemVersion,
     Blob,
@@ -26,6 +25,7 @@ from pipeline.archive.models import (
     MeetingState,
 )
 from pipeline.archive.writer import Archive
+from pipeline.read.exports import write_export
 
 T0 = datetime(2026, 1, 1, 3, 0)
 MEETING_URL = "https://h/ieListDocuments.aspx?CId=7&MId=70&Ver=4"

@@ -20,33 +20,14 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler.items import DocumentItem, Fetch, PageItem
 from crawler.moderngov_pages import (
-    DocumentLink,
     NotModernGov,
     parse_committee_list,
     parse_doc_pack_page,
     parse_meeting_list,
     parse_meeting_page,
-    query_param,
 )
-
-
-def normalise_base_url(url: str) -> str:
-    """The ModernGov folder: ``https://host/sub/`` from a base URL or any ``*.aspx`` page in it."""
-    parts = urlsplit(url.strip())
-    path = parts.path or "/"
-    if path.lower().endswith((".aspx", ".asmx", ".htm", ".html")):
-        path = path.rsplit("/", 1)[0] + "/"
-    if not path.endswith("/"):
-        path += "/"
-    return f"{parts.scheme}://{parts.netloc}{path}"
-
-
-def council_slug_for(base_url: str) -> str:
-    host = urlsplit(base_url).hostname or "council"
-    for prefix in ("www.", "democracy.", "moderngov.", "committees.", "edemocracy.", "councillors."):
-        if host.startswith(prefix):
-            host = host[len(prefix) :]
-    return host.split(".")[0]
+from crawler.pages import DocumentLink
+from crawler.urls import council_slug_for, looks_like_html, normalise_base_url, query_param, site_id
 
 
 def _utcnow() -> datetime:
@@ -57,13 +38,6 @@ def _as_date(value) -> date | None:
     if value in (None, "") or isinstance(value, date):
         return value or None
     return date.fromisoformat(str(value))
-
-
-def looks_like_html(body: bytes, content_type: str | None) -> bool:
-    head = body[:512].lstrip().lower()
-    if head.startswith(b"%pdf"):
-        return False
-    return (content_type or "").lower().startswith("text/html") or head.startswith((b"<!doctype", b"<html"))
 
 
 class ModernGovSpider(scrapy.Spider):
@@ -186,7 +160,7 @@ class ModernGovSpider(scrapy.Spider):
             yield PageItem(self.council, fetch, "meeting")
             return
         if meeting.site_id is None:
-            meeting.site_id = _int(query_param(response.request.url, "MId"))
+            meeting.site_id = site_id(query_param(response.request.url, "MId"))
         yield PageItem(self.council, fetch, "meeting", meeting=meeting, meeting_url=response.request.url)
         if self.plan and not self.plan.documents_due(
             response.request.url, response.meta.get("reason"), hashlib.sha256(response.body).hexdigest()
@@ -308,7 +282,3 @@ class ModernGovSpider(scrapy.Spider):
         if self.date_from and d < self.date_from:
             return False
         return not (self.date_to and d > self.date_to)
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None

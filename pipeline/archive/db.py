@@ -1,7 +1,13 @@
-"""Where the archive lives and how it is opened and migrated.
+"""Where the archive lives and how it is opened: for writing (and migrating), or read-only.
 
 ``--db URL`` on every command, else ``COUNCIL_ARCHIVE_DB``, else ``sqlite:///data/archive.sqlite``.
 Blobs live beside a SQLite file (``data/blobs/`` for the default), or in ``COUNCIL_ARCHIVE_BLOBS``.
+
+Writers (crawls, reprocess, migrations) open it with ``open_archive_engine``: on SQLite every
+transaction is ``BEGIN IMMEDIATE``, so two writer processes queue for the lock instead of failing
+half way. Read commands open it with ``open_read_engine``: never a write, never a migration (a
+SQLite file opened read-only, a PostgreSQL session with read-only transactions), and a one-line
+error when the schema is older than this version.
 """
 
 from __future__ import annotations
@@ -13,8 +19,9 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, inspect
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 DEFAULT_DB = "sqlite:///data/archive.sqlite"
@@ -28,14 +35,27 @@ def resolve_db_url(db: str | None = None) -> str:
     return db or os.environ.get("COUNCIL_ARCHIVE_DB") or DEFAULT_DB
 
 
+def _parse(db_url: str) -> URL:
+    try:
+        return make_url(db_url)
+    except ArgumentError as exc:
+        raise DatabaseError(f"not a database URL: {db_url!r}") from exc
+
+
+def _sqlite_file(url: URL) -> str | None:
+    return (
+        url.database
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+        else None
+    )
+
+
 def blob_root(db_url: str) -> Path:
     env = os.environ.get("COUNCIL_ARCHIVE_BLOBS")
     if env:
         return Path(env)
-    url = make_url(db_url)
-    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-        return Path(url.database).resolve().parent / "blobs"
-    return Path("data/blobs").resolve()
+    path = _sqlite_file(_parse(db_url))
+    return Path(path).resolve().parent / "blobs" if path else Path("data/blobs").resolve()
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
@@ -46,27 +66,68 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
     cur.close()
+    # Transactions are begun by SQLAlchemy's "begin" event below, not by pysqlite.
+    dbapi_conn.isolation_level = None
+
+
+def _sqlite_read_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA query_only=ON")
+    cur.close()
 
 
 def make_engine(db_url: str) -> Engine:
-    try:
-        url = make_url(db_url)
-    except ArgumentError as exc:
-        raise DatabaseError(f"not a database URL: {db_url!r}") from exc
-    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-        folder = Path(url.database).resolve().parent
+    """An engine for writing (the folder of a new SQLite file is made)."""
+    url = _parse(db_url)
+    path = _sqlite_file(url)
+    if path:
+        folder = Path(path).resolve().parent
         if not folder.is_dir():
             try:
                 folder.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise DatabaseError(f"cannot create the folder for {url.database}: {exc.strerror}") from exc
+                raise DatabaseError(f"cannot create the folder for {path}: {exc.strerror}") from exc
     try:
-        engine = create_engine(url, future=True)
+        engine = create_engine(url, pool_pre_ping=url.get_backend_name() != "sqlite")
     except Exception as exc:  # missing driver, bad options
         raise DatabaseError(f"cannot open database {db_url}: {exc}") from exc
     if url.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        # IMMEDIATE: take the write lock at BEGIN, so a transaction that read cannot later fail to write.
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
     return engine
+
+
+def make_read_engine(db_url: str) -> Engine:
+    """An engine that cannot write: SQLite opened read-only (a missing file is an error, not a new
+    empty archive), PostgreSQL sessions with read-only transactions."""
+    url = _parse(db_url)
+    path = _sqlite_file(url)
+    try:
+        if path:
+            if not Path(path).is_file():
+                raise DatabaseError(f"no archive at {path} (the file does not exist)")
+            uri = f"file:{Path(path).resolve()}?mode=ro"
+            engine = create_engine("sqlite://", creator=lambda: _sqlite_ro(uri))
+            event.listen(engine, "connect", _sqlite_read_pragmas)
+            return engine
+        args = (
+            {"options": "-c default_transaction_read_only=on"}
+            if url.get_backend_name() == "postgresql"
+            else {}
+        )
+        return create_engine(url, connect_args=args, pool_pre_ping=True)
+    except DatabaseError:
+        raise
+    except Exception as exc:
+        raise DatabaseError(f"cannot open database {db_url}: {exc}") from exc
+
+
+def _sqlite_ro(uri: str):
+    import sqlite3
+
+    return sqlite3.connect(uri, uri=True, check_same_thread=False)
 
 
 def alembic_config(engine: Engine | None = None) -> Config:
@@ -75,6 +136,10 @@ def alembic_config(engine: Engine | None = None) -> Config:
     if engine is not None:
         cfg.attributes["engine"] = engine
     return cfg
+
+
+def head_revision() -> str:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -87,23 +152,42 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(alembic_config(engine), revision)
     except SQLAlchemyError as exc:
         raise DatabaseError(
-            f"cannot open database {engine.url.render_as_string()}: {_first_line(exc)}"
+            f"cannot open database {engine.url.render_as_string()}: {first_line(exc)}"
         ) from exc
 
 
 def open_archive_engine(db: str | None = None, *, migrate: bool = True) -> Engine:
-    """Engine for the archive, upgraded to the latest schema when ``migrate``."""
+    """Engine for writing the archive, upgraded to the latest schema when ``migrate``."""
     engine = make_engine(resolve_db_url(db))
     try:
         with engine.connect() as conn:
             inspect(conn).get_table_names()
     except SQLAlchemyError as exc:
-        raise DatabaseError(f"cannot open database {resolve_db_url(db)}: {_first_line(exc)}") from exc
+        raise DatabaseError(f"cannot open database {resolve_db_url(db)}: {first_line(exc)}") from exc
     if migrate:
         upgrade(engine)
     return engine
 
 
-def _first_line(exc: BaseException) -> str:
+def open_read_engine(db: str | None = None) -> Engine:
+    """Engine for read commands: read-only, and only on a schema this version knows."""
+    db_url = resolve_db_url(db)
+    engine = make_read_engine(db_url)
+    try:
+        found = current_revision(engine)
+    except SQLAlchemyError as exc:
+        raise DatabaseError(f"cannot open database {db_url}: {first_line(exc)}") from exc
+    head = head_revision()
+    if found is None:
+        raise DatabaseError(f"{db_url} is not an archive yet (no schema): crawl into it first")
+    if found != head:
+        raise DatabaseError(
+            f"the archive {db_url} has schema {found}, this version reads {head}: "
+            "run `council-archive db upgrade` first"
+        )
+    return engine
+
+
+def first_line(exc: BaseException) -> str:
     text = str(getattr(exc, "orig", None) or exc).strip()
     return text.splitlines()[0] if text else exc.__class__.__name__

@@ -108,13 +108,15 @@ class PageVersion(Base):
     fetch_id: Mapped[int | None] = mapped_column(ForeignKey("fetches.id"))
     first_seen: Mapped[datetime] = mapped_column(DateTime, nullable=False)
     last_seen: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    # The parser (version;profile) whose detected minutes of this version are stored; NULL: not parsed.
+    parser_version: Mapped[str | None] = mapped_column(String(60))
 
 
 class Committee(Base):
     __tablename__ = "committees"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     council_id: Mapped[int] = mapped_column(ForeignKey("councils.id"), nullable=False)
-    site_id: Mapped[int] = mapped_column(Integer, nullable=False)  # ModernGov CId / committee ID
+    site_id: Mapped[int] = mapped_column(BigInteger, nullable=False)  # ModernGov CId / committee ID
     name: Mapped[str] = mapped_column(String(500), nullable=False)
     url: Mapped[str | None] = mapped_column(Text)
     first_seen: Mapped[datetime] = mapped_column(DateTime, nullable=False)
@@ -130,7 +132,7 @@ class Meeting(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     council_id: Mapped[int] = mapped_column(ForeignKey("councils.id"), nullable=False)
     committee_id: Mapped[int] = mapped_column(ForeignKey("committees.id"), nullable=False, index=True)
-    site_id: Mapped[int] = mapped_column(Integer, nullable=False)  # ModernGov MId
+    site_id: Mapped[int] = mapped_column(BigInteger, nullable=False)  # ModernGov MId
     url: Mapped[str] = mapped_column(Text, nullable=False)
     date: Mapped[date | None] = mapped_column(Date, index=True)
     time: Mapped[time | None] = mapped_column(Time)
@@ -142,7 +144,10 @@ class Meeting(Base):
     first_seen: Mapped[datetime] = mapped_column(DateTime, nullable=False)
     last_seen: Mapped[datetime] = mapped_column(DateTime, nullable=False)
 
-    __table_args__ = (UniqueConstraint("council_id", "site_id", name="uq_meetings_council_site"),)
+    __table_args__ = (
+        UniqueConstraint("council_id", "site_id", name="uq_meetings_council_site"),
+        Index("ix_meetings_council_url", "council_id", "url"),
+    )
 
 
 class MeetingState(Base):
@@ -169,7 +174,7 @@ class AgendaItem(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), nullable=False, index=True)
     item_key: Mapped[str] = mapped_column(String(40), nullable=False)  # "AI51890" or "row:54"
-    ai_id: Mapped[int | None] = mapped_column(Integer)
+    ai_id: Mapped[int | None] = mapped_column(BigInteger)
     first_seen: Mapped[datetime] = mapped_column(DateTime, nullable=False)
     last_seen: Mapped[datetime] = mapped_column(DateTime, nullable=False)
     removed_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -241,6 +246,8 @@ class TextExtraction(Base):
     pages: Mapped[int] = mapped_column(Integer, nullable=False)
     text_sha256: Mapped[str | None] = mapped_column(String(64))  # of the whole text: equal text, equal hash
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    # The parser (version;profile) that made this text's clean pages and detected minutes; NULL: none yet.
+    parser_version: Mapped[str | None] = mapped_column(String(60))
 
     __table_args__ = (
         UniqueConstraint(
@@ -254,7 +261,8 @@ class TextPage(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     extraction_id: Mapped[int] = mapped_column(ForeignKey("text_extractions.id"), nullable=False)
     page_no: Mapped[int] = mapped_column(Integer, nullable=False)  # 1-based
-    text: Mapped[str] = mapped_column(Text, nullable=False)
+    text: Mapped[str] = mapped_column(Text, nullable=False)  # after the repairs of pipeline.parse.cleanup
+    raw_text: Mapped[str | None] = mapped_column(Text)  # as extracted (NULL in archives made before 0006)
     needs_ocr: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
     __table_args__ = (UniqueConstraint("extraction_id", "page_no", name="uq_text_pages_extraction_page"),)
@@ -276,6 +284,7 @@ class DetectedMinute(Base):
     prefix: Mapped[str | None] = mapped_column(String(20))
     year: Mapped[str | None] = mapped_column(String(10))
     text: Mapped[str] = mapped_column(Text, nullable=False)
+    parser_version: Mapped[str | None] = mapped_column(String(60))
 
 
 class DetectedReference(Base):
@@ -293,6 +302,7 @@ class DetectedReference(Base):
     cited_prefix: Mapped[str | None] = mapped_column(String(20))
     cited_committee: Mapped[str | None] = mapped_column(String(300))
     cited_date: Mapped[date | None] = mapped_column(Date)
+    parser_version: Mapped[str | None] = mapped_column(String(60))
 
 
 class Minute(Base):
@@ -320,9 +330,14 @@ class MinuteSource(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     minute_id: Mapped[int] = mapped_column(ForeignKey("minutes.id"), nullable=False, index=True)
     detected_minute_id: Mapped[int] = mapped_column(
-        ForeignKey("detected_minutes.id"), nullable=False, unique=True
+        ForeignKey("detected_minutes.id"), nullable=False, index=True
     )
     source_url: Mapped[str] = mapped_column(Text, nullable=False)
+
+    # One text can hold minutes of two councils' meetings (a joint committee's papers on both sites).
+    __table_args__ = (
+        UniqueConstraint("minute_id", "detected_minute_id", name="uq_minute_sources_minute_detected"),
+    )
 
 
 class ReferenceLink(Base):
@@ -339,8 +354,13 @@ class ReferenceLink(Base):
     method: Mapped[str | None] = mapped_column(Text)  # e.g. "same committee, year 2015, number 74"
     # The same citation seen again (another source of the citing minute, or cited twice in it):
     # kept for provenance, left out of exports.
-    duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("reference_links.id"))
+    duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("reference_links.id"), index=True)
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # What is cited, normalised: the same citation found in several sources of one minute shares it.
+    citation_key: Mapped[str | None] = mapped_column(String(300))
+    reason: Mapped[str | None] = mapped_column(Text)  # why it is (not) resolved
+
+    __table_args__ = (Index("ix_reference_links_citation", "citing_minute_id", "citation_key"),)
 
 
 class DocumentEvent(Base):

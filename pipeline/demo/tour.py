@@ -11,14 +11,14 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from pipeline.ops.crawl import run_crawl
 from pipeline.archive.db import open_archive_engine
-from pipeline.read.exports import write_export
 from pipeline.archive.models import Committee, Minute, ReferenceLink
-from pipeline.read.refs import minute_refs
 from pipeline.demo.sample_site import build_site
-from pipeline.read.search import search
 from pipeline.demo.site_server import SiteServer
+from pipeline.ops.crawl import run_crawl
+from pipeline.read.exports import write_export
+from pipeline.read.refs import minute_refs
+from pipeline.read.search import search
 from pipeline.read.summary import print_run
 
 

@@ -8,8 +8,9 @@ from datetime import date
 from scrapy.crawler import CrawlerProcess
 from scrapy.utils.project import get_project_settings
 
-from crawler.spiders.moderngov import ModernGovSpider, council_slug_for, normalise_base_url
-from pipeline.archive.db import make_engine
+from crawler.spiders.moderngov import ModernGovSpider
+from crawler.urls import council_slug_for, normalise_base_url
+from pipeline.archive.db import make_read_engine
 from pipeline.ops.plan import build_plan
 
 
@@ -26,6 +27,7 @@ def crawl_settings(
     concurrency: int | None = None,
     user_agent: str | None = None,
     log_level: str | None = None,
+    year_convention: str | None = None,
 ):
     settings = get_project_settings()
     settings.setmodule("crawler.settings", priority="project")
@@ -44,6 +46,8 @@ def crawl_settings(
         settings.set("USER_AGENT", user_agent, priority="cmdline")
     if log_level:
         settings.set("LOG_LEVEL", log_level, priority="cmdline")
+    if year_convention:
+        settings.set("COUNCIL_YEAR_CONVENTION", year_convention, priority="cmdline")
     return settings
 
 
@@ -62,7 +66,7 @@ def run_crawl(
     crawler = process.create_crawler(ModernGovSpider)
     plan = None
     if incremental:  # what to revisit is decided from the archive here, so the spider needs no SQL
-        engine = make_engine(db_url)
+        engine = make_read_engine(db_url)
         plan = build_plan(engine, council or council_slug_for(normalise_base_url(base_url)))
         engine.dispose()
     process.crawl(

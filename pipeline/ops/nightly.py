@@ -19,8 +19,8 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 from sqlalchemy import Engine, func, select
 
-from pipeline.ops import registry
 from pipeline.archive.models import Council, CrawlRun, Meeting
+from pipeline.ops import registry
 from pipeline.ops.registry import RegistryError
 
 EXIT_LOCKED = 75  # EX_TEMPFAIL: try again later

@@ -5,37 +5,41 @@ from __future__ import annotations
 from pathlib import Path
 
 from crawler.moderngov_pages import NotModernGov, parse_meeting_page
-from pipeline.extract.pdfminer_engine import ExtractionPool, is_pdf
+from pipeline.extract import ExtractionPool, is_pdf
+from pipeline.parse.cleanup import clean_pages
 from pipeline.parse.document import ParseResult, parse_text
 from pipeline.parse.document import parse_meeting_page as minutes_of_page
+from pipeline.parse.profile import MUNICIPAL, Profile
 
 
 class ParseFileError(ValueError):
     """The file cannot be read or parsed; the message is one line for the user."""
 
 
-def parse_file(path: str, convention: str = "municipal") -> ParseResult:
+def parse_file(path: str, profile: Profile = MUNICIPAL, extractor: str | None = None) -> ParseResult:
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise ParseFileError(f"cannot read {path}: {exc.strerror}") from None
+    if not data:
+        raise ParseFileError(f"{path} is empty (0 bytes)")
     if is_pdf(data):
-        with ExtractionPool(workers=1) as pool:
+        with ExtractionPool(workers=1, **({"extractor": extractor} if extractor else {})) as pool:
             extraction = pool.extract(data)
         if extraction.status == "failed":
             raise ParseFileError(f"cannot extract text from {path}: {extraction.error}")
-        return parse_text(extraction.text, convention)
-    text = data.decode("utf-8", errors="replace")
-    if "\x00" in text[:4096]:
+        return parse_text("\f".join(clean_pages([p.text for p in extraction.pages])), profile)
+    if b"\x00" in data[:4096]:
         raise ParseFileError(f"{path} is neither a PDF, an HTML page nor text")
+    text = data.decode("utf-8", errors="replace")
     head = text[:2048].lower()
     if "<html" in head or "<!doctype html" in head:
         try:
             page = parse_meeting_page(text, Path(path).resolve().as_uri())
         except NotModernGov:
-            return parse_text(_html_text(text), convention)
-        return minutes_of_page(page, convention)
-    return parse_text(text, convention)
+            return parse_text(_html_text(text), profile)
+        return minutes_of_page(page, profile)
+    return parse_text(text, profile)
 
 
 def _html_text(html: str) -> str:

@@ -13,8 +13,11 @@ from pathlib import Path
 
 import tomlkit
 
+from pipeline.parse.profile import YEAR_CONVENTIONS, Profile
+
 DEFAULT_REGISTRY = Path("data/councils.toml")
-FIELDS = ("name", "code", "nation", "platform", "base_url", "enabled")
+PROFILE_KEYS = ("year_convention",)  # what the parsers and the resolver are told about a council
+PLATFORMS = ("moderngov", "cmis")
 
 
 class RegistryError(ValueError):
@@ -88,6 +91,71 @@ def add(doc, slug: str, base_url: str, name: str | None = None, platform: str = 
 
 def set_enabled(doc, slug: str, enabled: bool) -> None:
     get(doc, slug)["enabled"] = enabled
+
+
+def _checked(key: str, value: str):
+    if key == "year_convention":
+        if value not in YEAR_CONVENTIONS:
+            raise RegistryError(
+                f"year_convention must be one of {', '.join(YEAR_CONVENTIONS)}, not {value!r}"
+            )
+        return value
+    if key == "platform":
+        if value not in PLATFORMS:
+            raise RegistryError(f"platform must be one of {', '.join(PLATFORMS)}, not {value!r}")
+        return value
+    if key == "base_url":
+        if not value.startswith(("http://", "https://")):
+            raise RegistryError(f"base_url must be an http(s) URL, not {value!r}")
+        return value.rstrip("/") + "/"
+    if key == "enabled":
+        if value.lower() not in ("true", "false"):
+            raise RegistryError(f"enabled must be true or false, not {value!r}")
+        return value.lower() == "true"
+    if key in ("name", "note"):
+        return value
+    raise RegistryError(
+        f"unknown field {key!r} (one of: year_convention, name, base_url, platform, enabled, note)"
+    )
+
+
+def set_fields(doc, slug: str, assignments: list[str]) -> dict:
+    """Apply ``KEY=VALUE`` assignments to a council; returns what was set."""
+    entry = get(doc, slug)
+    changes = {}
+    for assignment in assignments:
+        key, sep, value = assignment.partition("=")
+        if not sep or not key.strip():
+            raise RegistryError(f"expected KEY=VALUE, got {assignment!r}")
+        changes[key.strip()] = _checked(key.strip(), value.strip())
+    for key, value in changes.items():
+        entry[key] = value
+    return changes
+
+
+def find(path: Path, slug: str) -> dict | None:
+    """The registry's entry for ``slug``, or None (no registry file, or not in it)."""
+    try:
+        entry = councils(load(path)).get(slug)
+    except RegistryError:
+        return None
+    return dict(entry) if entry is not None else None
+
+
+def profile_of(entry: dict | None) -> Profile | None:
+    if not entry or "year_convention" not in entry:
+        return None
+    return Profile(year_convention=str(entry["year_convention"]))
+
+
+def profiles(path: Path) -> dict[str, Profile]:
+    """The councils whose registry entry sets a profile."""
+    try:
+        doc = load(path)
+    except RegistryError:
+        return {}
+    found = {slug: profile_of(dict(e)) for slug, e in councils(doc).items()}
+    return {slug: p for slug, p in found.items() if p is not None}
 
 
 if __name__ == "__main__":

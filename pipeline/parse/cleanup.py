@@ -14,7 +14,6 @@ import unicodedata
 from collections import Counter
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
-_CID = re.compile(r"\(cid:\d+\)")
 _HYPHEN_BREAK = re.compile(r"(\w)-\n(\s*)([a-z])")
 _DIGITS = re.compile(r"\d+")
 _PAGE_NUMBER = re.compile(r"^\s*(?:page\s+)?\d{1,4}(?:\s+of\s+\d{1,4})?\s*$", re.IGNORECASE)
@@ -25,12 +24,6 @@ def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = _CONTROL.sub("", text)
     return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-def cid_ratio(text: str) -> float:
-    """Share of tokens that are ``(cid:NN)``: high means the font has no usable Unicode map."""
-    tokens = len(text.split())
-    return len(_CID.findall(text)) / tokens if tokens else 0.0
 
 
 def join_word_per_line(text: str) -> str:

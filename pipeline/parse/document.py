@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
-from crawler.moderngov_pages import MeetingPage
-from crawler.dates import municipal_year
+from crawler.pages import MeetingPage
 from pipeline.parse.minutes import Minute, find_minutes
+from pipeline.parse.profile import MUNICIPAL, Profile
 from pipeline.parse.references import Reference, references_in_minutes
 
 _CITES_N_YY = re.compile(r"\bminutes?\s+(?:no\.?\s*)?\d{1,4}/\d{2}\b", re.IGNORECASE)
@@ -22,8 +22,11 @@ class ParseResult:
     minutes: list[Minute] = field(default_factory=list)
     references: list[Reference] = field(default_factory=list)
 
-    def to_json(self) -> dict:
-        """The ``council-archive parse --json`` contract (plus extra keys, never renamed)."""
+    def to_json(self, profile: Profile = MUNICIPAL) -> dict:
+        """The ``council-archive parse --json`` contract (plus extra keys, never renamed).
+
+        ``numbering_year`` (minutes) and ``target_year`` (minute references) are the years the
+        council's profile implies: what "74/15" or a bare "Minute 51" points into."""
         return {
             "minutes": [
                 {
@@ -34,27 +37,40 @@ class ParseResult:
                     "page": m.page,
                     "prefix": m.prefix,
                     "year": m.year,
+                    "numbering_year": profile.numbering_year(m.meeting_date),
                 }
                 for m in self.minutes
             ],
             "references": [
                 {
-                    k: (v.isoformat() if hasattr(v, "isoformat") else v)
-                    for k, v in asdict(r).items()
-                    if k not in ("start", "end", "minute_index")
+                    **{
+                        k: (v.isoformat() if hasattr(v, "isoformat") else v)
+                        for k, v in asdict(r).items()
+                        if k not in ("start", "end", "minute_index")
+                    },
+                    "target_year": self.target_year(r, profile),
                 }
                 for r in self.references
             ],
         }
 
+    def target_year(self, ref: Reference, profile: Profile) -> int | None:
+        """The year a minute reference points into: its label's, else the citing minute's."""
+        if ref.kind != "minute":
+            return None
+        if ref.cited_year is not None:
+            return ref.cited_year
+        citing = self.minutes[ref.minute_index] if ref.minute_index is not None else None
+        return profile.numbering_year(citing.meeting_date) if citing else None
 
-def parse_text(text: str, convention: str = "municipal") -> ParseResult:
+
+def parse_text(text: str, profile: Profile = MUNICIPAL) -> ParseResult:
     """Minutes embedded anywhere in a document's text (pages separated by form feeds)."""
-    minutes = find_minutes(text)
-    return ParseResult(minutes, references_in_minutes(text, minutes, convention))
+    minutes = find_minutes(text, profile=profile)
+    return ParseResult(minutes, references_in_minutes(minutes))
 
 
-def parse_meeting_page(page: MeetingPage, convention: str = "municipal") -> ParseResult:
+def parse_meeting_page(page: MeetingPage, profile: Profile = MUNICIPAL) -> ParseResult:
     """A ModernGov meeting page: each row number is a minute number, its "Minutes:" block the text."""
     body = "\n".join(item.minutes_text or "" for item in page.items)
     cite_n_yy = bool(_CITES_N_YY.search(body))
@@ -65,7 +81,7 @@ def parse_meeting_page(page: MeetingPage, convention: str = "municipal") -> Pars
         number = item.number
         label = number
         if cite_n_yy and page.date is not None and number.isdigit():
-            label = f"{number}/{municipal_year(page.date) % 100:02d}"
+            label = f"{number}/{profile.numbering_year(page.date) % 100:02d}"
         minutes.append(
             Minute(
                 number=number,
@@ -76,4 +92,4 @@ def parse_meeting_page(page: MeetingPage, convention: str = "municipal") -> Pars
                 text=item.minutes_text,
             )
         )
-    return ParseResult(minutes, references_in_minutes(body, minutes, convention))
+    return ParseResult(minutes, references_in_minutes(minutes))

@@ -18,7 +18,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from crawler.dates import municipal_year, parse_date_text
+from crawler.dates import parse_date_text
+from pipeline.parse.profile import MUNICIPAL, Profile
 
 PAGE_BREAK = "\f"
 MAX_GAP = 3  # minutes may skip a few numbers (exempt items, withdrawn items)
@@ -336,7 +337,7 @@ def _label(
     parent: Candidate | None,
     meeting_date: date | None,
     cite_style: str | None,
-    year_start_month: int,
+    profile: Profile,
 ) -> tuple[str, str]:
     """(number, label) for a heading. ``cite_style`` "n/yy" adds the year the way citations do."""
     if c.num == 0 and parent is not None:  # "(a)" under minute 12 -> "12(a)"
@@ -346,7 +347,7 @@ def _label(
     if c.prefix or c.year:
         return number, c.label_text
     if cite_style == "n/yy" and meeting_date is not None:
-        yy = municipal_year(meeting_date, year_start_month) % 100
+        yy = profile.numbering_year(meeting_date) % 100
         return number, f"{number}/{yy:02d}"
     return number, number
 
@@ -354,7 +355,7 @@ def _label(
 _CITES_N_YY = re.compile(r"\bminutes?\s+(?:no\.?\s*)?\d{1,4}/\d{2}\b", re.IGNORECASE)
 
 
-def find_minutes(text: str, *, cite_style: str | None = None, year_start_month: int = 5) -> list[Minute]:
+def find_minutes(text: str, *, cite_style: str | None = None, profile: Profile = MUNICIPAL) -> list[Minute]:
     """Every numbered minute in ``text`` (pages separated by form feeds), in document order.
 
     ``cite_style``: "n/yy" when the council cites minutes as "74/15"; None learns it from the text
@@ -375,7 +376,7 @@ def find_minutes(text: str, *, cite_style: str | None = None, year_start_month: 
         for k, c in enumerate(chain):
             if c.sub is None:
                 parent = c
-            number, label = _label(c, parent, region.meeting_date, cite_style, year_start_month)
+            number, label = _label(c, parent, region.meeting_date, cite_style, profile)
             body_end = chain[k + 1].index if k + 1 < len(chain) else region.end_line
             body_lines = [ln.text for ln in lines[c.title_end + 1 : body_end]]
             if region.page_mode:
@@ -408,9 +409,3 @@ def _has_minutes_block(lines: list[Line], c: Candidate, chain: list[Candidate], 
     later = [x.index for x in chain if x.index > c.index]
     stop = later[0] if later else end
     return any(_PAGE_MINUTES_LABEL.match(ln.text) for ln in lines[c.title_end + 1 : stop])
-
-
-def minutes_spans(text: str, minutes: list[Minute]) -> list[tuple[int, int]]:
-    """Character spans [start, end) of each minute in ``text``: where its citing context lies."""
-    ends = [m.start for m in minutes[1:]] + [len(text)]
-    return [(m.start, e) for m, e in zip(minutes, ends, strict=True)]

@@ -17,10 +17,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from crawler.dates import DATE_PATTERN, make_date, municipal_year, two_digit_year
+from crawler.dates import DATE_PATTERN, make_date, two_digit_year
 from pipeline.parse.minutes import Minute
-
-YEAR_CONVENTIONS = ("municipal", "calendar")
 
 
 @dataclass
@@ -124,7 +122,7 @@ _NOT_COMMITTEE = {
 }
 
 
-def parse_label(label: str, convention: str = "municipal", year_first: bool = False) -> dict:
+def parse_label(label: str, year_first: bool = False) -> dict:
     """Normalise a cited minute label into number, sub-number, prefix and the year it implies.
 
     ``year_first``: the council writes year/minute ("CB20/15" = minute 15 of 2020), as its own
@@ -143,8 +141,6 @@ def parse_label(label: str, convention: str = "municipal", year_first: bool = Fa
     if year and "-" not in year and (year_first or (len(year) == 3 and len(number) <= 2)):
         number, year = year, number
     cited_year = two_digit_year(year) if year else None
-    if cited_year is not None and convention not in YEAR_CONVENTIONS:
-        raise ValueError(f"unknown year convention {convention!r}")
     return {"cited_number": number, "cited_sub": sub, "cited_prefix": prefix, "cited_year": cited_year}
 
 
@@ -184,7 +180,6 @@ def find_references(
     *,
     heading_prefixes: set[str] | None = None,
     meeting_date: date | None = None,
-    convention: str = "municipal",
     from_minute: str | None = None,
     year_first_prefixes: frozenset = frozenset(),
 ) -> list[Reference]:
@@ -197,7 +192,7 @@ def find_references(
 
     def label_parts(label: str) -> dict:
         prefix = re.match(r"^[A-Z]{1,6}", label)
-        return parse_label(label, convention, (prefix.group(0) if prefix else "") in year_first_prefixes)
+        return parse_label(label, (prefix.group(0) if prefix else "") in year_first_prefixes)
 
     for m in _MINUTE_REF.finditer(text):
         if re.search(r"\d\s*$", text[max(0, m.start() - 6) : m.start()]):
@@ -297,7 +292,7 @@ def find_references(
     return refs
 
 
-def references_in_minutes(text: str, minutes: list[Minute], convention: str = "municipal") -> list[Reference]:
+def references_in_minutes(minutes: list[Minute]) -> list[Reference]:
     """References of each minute (title and text), tagged with the citing minute's number.
 
     Bare labels count when they have the shape of this document's own prefixed headings.
@@ -311,21 +306,9 @@ def references_in_minutes(text: str, minutes: list[Minute], convention: str = "m
                 part,
                 heading_prefixes=prefixes or None,
                 meeting_date=minute.meeting_date,
-                convention=convention,
                 from_minute=minute.number,
                 year_first_prefixes=year_first,
             ):
                 ref.minute_index = index  # which minute cites: numbers can repeat across sections
                 found.append(ref)
     return found
-
-
-def implied_year(
-    ref: Reference, citing_date: date | None, convention: str = "municipal", start_month: int = 5
-) -> int | None:
-    """The year a minute reference points into: its label's year, else the citing minute's year."""
-    if ref.cited_year is not None:
-        return ref.cited_year
-    if citing_date is None:
-        return None
-    return municipal_year(citing_date, start_month) if convention == "municipal" else citing_date.year

@@ -1,10 +1,10 @@
-"""How a reference finds what it cites. Pure decisions; storage.py applies them to the archive.
+"""How a reference finds what it cites. Pure decisions; the derivation job applies them.
 
 A minute reference resolves to (committee, year, number): no committee named means the citing
 committee; a label prefix ("CB", "E.") means the committee whose own minute headings carry that
 prefix; a committee name ("Cabinet Minute 45/15") the committee of that name. The year is the one
-the label implies ("74/15": 2015), else the citing minute's own year. A meeting reference resolves
-by committee and date.
+the label implies ("74/15": 2015), else the citing meeting's numbering year under the council's
+profile. A meeting reference resolves by committee and date.
 """
 
 from __future__ import annotations
@@ -12,14 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from crawler.dates import municipal_year
+from pipeline.parse.profile import Profile
 
-
-def minute_year(meeting_date: date | None, convention: str = "municipal") -> int | None:
-    """The year a council numbers a meeting's minutes in."""
-    if meeting_date is None:
-        return None
-    return municipal_year(meeting_date) if convention == "municipal" else meeting_date.year
+GENERIC_BODIES = ("board", "committee", "panel", "sub-committee", "group")
 
 
 @dataclass(frozen=True)
@@ -29,10 +24,23 @@ class Target:
     number: str | None
     meeting_date: date | None
     method: str
+    problem: str | None = None  # why it cannot resolve, when that is known before looking
 
 
 def normalise_name(name: str) -> str:
     return " ".join(name.lower().replace("&", "and").split())
+
+
+def citation_key(ref) -> str:
+    """What one citation cites, normalised: the same key in one minute is the same citation,
+    however many sources (meeting page, printed minutes, a later pack) show it."""
+    committee = normalise_name(ref.cited_committee) if ref.cited_committee else ""
+    if ref.kind == "minute":
+        prefix = (ref.cited_prefix or "").upper().replace(".", "")
+        sub = f"({ref.cited_sub})" if ref.cited_sub else ""
+        year = ref.cited_year if ref.cited_year is not None else ""
+        return f"minute|{prefix}|{ref.cited_number}{sub}|{year}|{committee}|{ref.cited_date or ''}"[:300]
+    return f"meeting|{ref.cited_date or ''}|{committee}"[:300]
 
 
 def pick_committee(
@@ -50,7 +58,7 @@ def pick_committee(
         key = normalise_name(named)
         found = committees_by_name.get(key)
         if found is None:  # "the Board", "the Committee": the citing committee named generically
-            if key in ("board", "committee", "panel", "sub-committee", "group"):
+            if key in GENERIC_BODIES:
                 return citing_committee_id, "same committee"
             return None, f"no committee named {named!r}"
         return found, f"committee {named!r}"
@@ -61,18 +69,24 @@ def minute_target(
     ref,
     citing_committee_id: int,
     citing_date: date | None,
-    convention: str,
+    profile: Profile,
     committees_by_name: dict[str, int],
     committees_by_prefix: dict[str, int],
 ) -> Target:
     committee, why = pick_committee(
         citing_committee_id, ref.cited_prefix, ref.cited_committee, committees_by_name, committees_by_prefix
     )
-    year = ref.cited_year if ref.cited_year is not None else minute_year(citing_date, convention)
+    year = ref.cited_year if ref.cited_year is not None else profile.numbering_year(citing_date)
     number = ref.cited_number if not ref.cited_sub else f"{ref.cited_number}{ref.cited_sub}"
-    return Target(committee, year, number, ref.cited_date, f"{why}, year {year}, number {ref.cited_number}")
+    problem = (
+        why if committee is None else ("no year: the citing meeting has no date" if year is None else None)
+    )
+    return Target(
+        committee, year, number, ref.cited_date, f"{why}, year {year}, number {ref.cited_number}", problem
+    )
 
 
 def meeting_target(ref, citing_committee_id: int, committees_by_name: dict[str, int]) -> Target:
     committee, why = pick_committee(citing_committee_id, None, ref.cited_committee, committees_by_name, {})
-    return Target(committee, None, None, ref.cited_date, f"{why}, meeting of {ref.cited_date}")
+    problem = why if committee is None else ("no date" if ref.cited_date is None else None)
+    return Target(committee, None, None, ref.cited_date, f"{why}, meeting of {ref.cited_date}", problem)

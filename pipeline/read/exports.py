@@ -14,7 +14,6 @@ from datetime import date
 from sqlalchemy import Engine, and_, func, select
 from sqlalchemy.orm import aliased
 
-from pipeline.extract.pdfminer_engine import EXTRACTOR, EXTRACTOR_VERSION
 from pipeline.archive.models import (
     Committee,
     Council,
@@ -29,6 +28,8 @@ from pipeline.archive.models import (
     ReferenceLink,
     TextExtraction,
 )
+from pipeline.extract import engine as extractor_engine
+from pipeline.read.councils import council_id
 
 MEETING_COLUMNS = [
     "council",
@@ -62,8 +63,8 @@ DOCUMENT_COLUMNS = [
 ]
 
 
-class UnknownCouncil(ValueError):
-    pass
+# The default extractor's text decides a document's pages and text status.
+EXTRACTOR = extractor_engine()
 
 
 def _filters(
@@ -76,8 +77,7 @@ def _filters(
     conds = [Committee.name == committee] if committee else []
     if council:
         with engine.connect() as conn:
-            if conn.scalar(select(Council.id).where(Council.slug == council)) is None:
-                raise UnknownCouncil(f"unknown council {council!r} (not in this archive)")
+            council_id(conn, council)  # one line for an unknown slug
         conds.append(Council.slug == council)
     if date_from:
         conds.append(Meeting.date >= date_from)
@@ -198,8 +198,8 @@ def document_rows(
             TextExtraction,
             and_(
                 TextExtraction.sha256 == DocumentVersion.sha256,
-                TextExtraction.extractor == EXTRACTOR,
-                TextExtraction.extractor_version == EXTRACTOR_VERSION,
+                TextExtraction.extractor == EXTRACTOR.NAME,
+                TextExtraction.extractor_version == EXTRACTOR.VERSION,
             ),
         )
         .where(*conds)
@@ -413,7 +413,3 @@ def write_export(
         if progress and n % 1000 == 0:
             progress(n)
     return n
-
-
-def write_csv(out, table: str, engine: Engine, **filters) -> int:
-    return write_export(out, table, engine, **filters)

@@ -11,7 +11,6 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from pipeline.archive.blobs import BlobStore
-from pipeline.extract.pdfminer_engine import EXTRACTOR, EXTRACTOR_VERSION
 from pipeline.archive.models import (
     Document,
     DocumentEvent,
@@ -21,6 +20,9 @@ from pipeline.archive.models import (
     TextExtraction,
     TextPage,
 )
+from pipeline.extract import engine as extractor_engine
+
+EXTRACTOR = extractor_engine()  # the default extractor's text is what history and diff show
 
 
 class UnknownURL(ValueError):
@@ -57,8 +59,8 @@ def history(engine: Engine, url: str) -> History:
                 .outerjoin(
                     TextExtraction,
                     (TextExtraction.sha256 == DocumentVersion.sha256)
-                    & (TextExtraction.extractor == EXTRACTOR)
-                    & (TextExtraction.extractor_version == EXTRACTOR_VERSION),
+                    & (TextExtraction.extractor == EXTRACTOR.NAME)
+                    & (TextExtraction.extractor_version == EXTRACTOR.VERSION),
                 )
                 .where(DocumentVersion.document_id == doc.id)
                 .order_by(DocumentVersion.id)
@@ -111,8 +113,8 @@ def version_text(engine: Engine, blobs: BlobStore, kind: str, sha256: str) -> st
             .join(TextExtraction, TextExtraction.id == TextPage.extraction_id)
             .where(
                 TextExtraction.sha256 == sha256,
-                TextExtraction.extractor == EXTRACTOR,
-                TextExtraction.extractor_version == EXTRACTOR_VERSION,
+                TextExtraction.extractor == EXTRACTOR.NAME,
+                TextExtraction.extractor_version == EXTRACTOR.VERSION,
             )
             .order_by(TextPage.page_no)
         ).all()

@@ -63,6 +63,8 @@ def _links(conn, cites: int | None = None, cited_by: int | None = None) -> list[
             other_meeting.date,
             other_committee.name,
             ReferenceLink.resolved_at,
+            ReferenceLink.method,
+            ReferenceLink.reason,
         )
         .select_from(ReferenceLink)
         .join(DetectedReference, DetectedReference.id == ReferenceLink.detected_reference_id)
@@ -80,6 +82,8 @@ def _links(conn, cites: int | None = None, cited_by: int | None = None) -> list[
             "meeting_date": r.date,
             "committee": r.name or "(not in the archive)",
             "resolved": r.resolved_at is not None,
+            "method": r.method,
+            "reason": r.reason,
         }
         for r in rows
     ]

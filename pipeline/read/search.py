@@ -23,13 +23,17 @@ from pipeline.archive.models import (
     TextExtraction,
     TextPage,
 )
+from pipeline.read.councils import UnknownCouncil, council_id
 
 LABEL = re.compile(r"^[A-Za-z]{0,6}\.?\d+(?:[/(][\w\-/()]*)+$")  # 74/15, E.24/23, JSC/73/20-21, 48(6)
 WORD = re.compile(r"\w+")
 
 
-class UnknownFilter(ValueError):
-    pass
+class SearchError(ValueError):
+    """A query or filter that cannot be searched; the message is one line for the user."""
+
+
+UnknownFilter = SearchError
 
 
 @dataclass
@@ -80,14 +84,15 @@ def search(
     where = []
     with engine.connect() as conn:
         if council:
-            params["council_id"] = conn.scalar(select(Council.id).where(Council.slug == council))
-            if params["council_id"] is None:
-                raise UnknownFilter(f"unknown council {council!r} (not in this archive)")
+            try:
+                params["council_id"] = council_id(conn, council)
+            except UnknownCouncil as exc:
+                raise SearchError(str(exc)) from None
             where.append("council_id = :council_id")
         if committee:
             ids = conn.scalars(select(Committee.id).where(Committee.name == committee)).all()
             if not ids:
-                raise UnknownFilter(f"unknown committee {committee!r} (not in this archive)")
+                raise SearchError(f"unknown committee {committee!r} (not in this archive)")
             where.append("committee_id IN (" + ",".join(str(int(i)) for i in ids) + ")")
         if date_from:
             params["date_from"] = date_from

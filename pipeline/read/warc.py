@@ -20,13 +20,10 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from pipeline.archive.blobs import BlobStore
-from pipeline.archive.models import Council, FetchLog
+from pipeline.archive.models import FetchLog
+from pipeline.read.councils import council_id as lookup_council
 
 TRANSFER_HEADERS = {"content-length", "content-encoding", "transfer-encoding"}
-
-
-class UnknownCouncil(ValueError):
-    pass
 
 
 def export_warc(
@@ -38,9 +35,7 @@ def export_warc(
     date_to: date | None = None,
 ) -> int:
     with engine.connect() as conn:
-        council_id = conn.scalar(select(Council.id).where(Council.slug == council))
-    if council_id is None:
-        raise UnknownCouncil(f"unknown council {council!r} (not in this archive)")
+        council_id = lookup_council(conn, council)
     query = select(FetchLog).where(FetchLog.council_id == council_id, FetchLog.sha256.is_not(None))
     if date_from:
         query = query.where(FetchLog.fetched_at >= datetime.combine(date_from, time.min))

@@ -1,0 +1,145 @@
+"""Documents linked from meeting pages: identity (council + URL), append-only versions by sha256,
+and tombstones when a document stops being linked (restorations when it comes back)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Connection, insert, select, update
+
+from crawler.items import DocumentItem
+from crawler.pages import DocumentLink
+from pipeline.archive.models import Document, DocumentEvent, DocumentVersion, TextExtraction
+from pipeline.archive.writer.sql import advance, touch_last_seen, upsert
+
+documents = Document.__table__
+versions = DocumentVersion.__table__
+events = DocumentEvent.__table__
+extractions = TextExtraction.__table__
+
+
+def document(
+    conn: Connection,
+    council_id: int,
+    link: DocumentLink,
+    meeting_id: int | None,
+    now: datetime,
+    result,
+    agenda_item_id: int | None = None,
+) -> int:
+    doc_id, created = upsert(
+        conn,
+        documents,
+        {"council_id": council_id, "url": link.url},
+        {
+            "title": link.title,
+            "kind": link.kind,
+            "meeting_id": meeting_id,
+            "agenda_item_id": agenda_item_id,
+            "first_seen": now,
+            "last_seen": now,
+        },
+    )
+    result.new_rows += created
+    if not created and meeting_id is not None:
+        conn.execute(
+            update(documents)
+            .where(documents.c.id == doc_id, documents.c.meeting_id.is_(None))
+            .values(meeting_id=meeting_id)
+        )
+    return doc_id
+
+
+def linked_from_page(
+    conn: Connection,
+    council_id: int,
+    meeting_id: int,
+    links: list[DocumentLink],
+    item_ids: dict[int, int],
+    page_version_id: int,
+    now: datetime,
+    result,
+) -> None:
+    """The documents a meeting page links, and tombstones for those it no longer does."""
+    linked = set()
+    for link in links:
+        item_id = item_ids.get(link.item_ai_id) if link.item_ai_id is not None else None
+        linked.add(document(conn, council_id, link, meeting_id, now, result, agenda_item_id=item_id))
+    for doc_id, removed_at in conn.execute(
+        select(documents.c.id, documents.c.removed_at).where(documents.c.meeting_id == meeting_id)
+    ).all():
+        if doc_id in linked and removed_at is not None:
+            values, event = {"removed_at": None}, "restored"
+        elif doc_id not in linked and removed_at is None:
+            values, event = {"removed_at": now}, "removed"
+        else:
+            continue
+        conn.execute(update(documents).where(documents.c.id == doc_id).values(**values))
+        conn.execute(
+            insert(events).values(document_id=doc_id, event=event, at=now, page_version_id=page_version_id)
+        )
+        result.new_versions += 1
+
+
+def fetched(conn: Connection, doc_id: int, item: DocumentItem, fetch_id: int, now: datetime, result) -> None:
+    """A fetch of the document: a 304 or a re-fetch of the same bytes moves last_seen, new bytes
+    are a new version."""
+    if item.fetch.not_modified or item.fetch.ok:
+        conn.execute(update(documents).where(documents.c.id == doc_id).values(last_seen=now))
+    if item.fetch.not_modified:
+        latest = conn.scalar(
+            select(versions.c.id)
+            .where(versions.c.document_id == doc_id)
+            .order_by(versions.c.id.desc())
+            .limit(1)
+        )
+        if latest is not None:
+            touch_last_seen(conn, versions, latest, now)
+        return
+    if not item.fetch.ok:
+        return
+    version_id, created = advance(
+        conn,
+        versions,
+        "document_id",
+        doc_id,
+        "sha256",
+        item.fetch.sha256,
+        now,
+        size=len(item.fetch.body),
+        content_type=item.fetch.content_type,
+        fetched_url=_fetched_url(item),
+        fetch_id=fetch_id,
+    )
+    result.new_versions += created
+    if created:
+        same = _same_text_as_previous(conn, doc_id, version_id, item.fetch.sha256)
+        conn.execute(update(versions).where(versions.c.id == version_id).values(same_text_as_previous=same))
+
+
+def _same_text_as_previous(conn: Connection, doc_id: int, version_id: int, sha256: str) -> bool | None:
+    """Did only the bytes change? (Compared on the text hash; None when either text is unknown.)"""
+    previous = conn.scalar(
+        select(versions.c.sha256)
+        .where(versions.c.document_id == doc_id, versions.c.id < version_id)
+        .order_by(versions.c.id.desc())
+        .limit(1)
+    )
+    if previous is None:
+        return None
+    hashes = dict(
+        conn.execute(
+            select(extractions.c.sha256, extractions.c.text_sha256).where(
+                extractions.c.sha256.in_([previous, sha256]), extractions.c.text_sha256.is_not(None)
+            )
+        ).all()
+    )
+    if previous not in hashes or sha256 not in hashes:
+        return None
+    return hashes[previous] == hashes[sha256]
+
+
+def _fetched_url(item: DocumentItem) -> str | None:
+    """Where the bytes really came from, when not the document's own link (doc packs, redirects)."""
+    where = item.fetch.final_url or item.fetch.url
+    return where if where != item.link.url else None

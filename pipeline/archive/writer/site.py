@@ -1,0 +1,212 @@
+"""The site's structure: committees, meetings (with every state their page showed), agenda items.
+
+Identity comes from the site (council + site ids); a meeting page's state and each agenda item's
+text are append-only versions, with the latest state cached on the meeting row for easy queries.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Connection, select, update
+
+from crawler.pages import AgendaItem as ParsedItem
+from crawler.pages import CommitteeLink, MeetingLink, MeetingPage
+from pipeline.archive.models import (
+    AgendaItem,
+    AgendaItemVersion,
+    Committee,
+    Meeting,
+    MeetingState,
+    PageVersion,
+)
+from pipeline.archive.writer.sql import advance, fingerprint, upsert
+
+page_versions = PageVersion.__table__
+committees = Committee.__table__
+meetings = Meeting.__table__
+states = MeetingState.__table__
+items = AgendaItem.__table__
+item_versions = AgendaItemVersion.__table__
+
+
+def committee(
+    conn: Connection,
+    council_id: int,
+    site_id: int,
+    name: str | None,
+    now: datetime,
+    result,
+    url: str | None = None,
+) -> int:
+    cid, created = upsert(
+        conn,
+        committees,
+        {"council_id": council_id, "site_id": site_id},
+        {"name": name or f"Committee {site_id}", "url": url, "first_seen": now},
+        {"last_seen": now},
+    )
+    result.new_rows += created
+    if url and not created:
+        conn.execute(
+            update(committees).where(committees.c.id == cid, committees.c.url.is_(None)).values(url=url)
+        )
+    return cid
+
+
+def committee_links(
+    conn: Connection, council_id: int, links: list[CommitteeLink], now: datetime, result
+) -> None:
+    for link in links:
+        committee(conn, council_id, link.site_id, link.name, now, result, url=link.url)
+
+
+def _meeting(conn, council_id, committee_site_id, committee_name, site_id, url, now, result) -> int:
+    committee_id = committee(conn, council_id, committee_site_id or 0, committee_name, now, result)
+    mid, created = upsert(
+        conn,
+        meetings,
+        {"council_id": council_id, "site_id": site_id},
+        {"committee_id": committee_id, "url": url, "status": "scheduled", "first_seen": now},
+        {"last_seen": now},
+    )
+    result.new_rows += created
+    return mid
+
+
+def meeting_links(
+    conn: Connection,
+    council_id: int,
+    links: list[MeetingLink],
+    committee_name: str | None,
+    now: datetime,
+    result,
+) -> None:
+    for link in links:
+        mid = _meeting(
+            conn, council_id, link.committee_site_id, committee_name, link.site_id, link.url, now, result
+        )
+        conn.execute(update(meetings).where(meetings.c.id == mid).values(list_suffix=link.suffix or None))
+        # the meeting page, once read, is the authority for date, time and status
+        conn.execute(
+            update(meetings)
+            .where(meetings.c.id == mid, meetings.c.date.is_(None))
+            .values(
+                date=link.date,
+                time=link.time,
+                **({"status": "cancelled"} if link.cancelled else {}),
+            )
+        )
+
+
+def meeting_page(
+    conn: Connection,
+    council_id: int,
+    url: str,
+    page: MeetingPage,
+    page_version_id: int,
+    now: datetime,
+    result,
+) -> tuple[int, dict[int, int]] | None:
+    """Store what a meeting page shows; returns (meeting id, agenda item ids by AI id), or None
+    when the page carries no meeting id."""
+    if page.site_id is None:
+        return None
+    mid = _meeting(
+        conn, council_id, page.committee_site_id, page.committee_name, page.site_id, url, now, result
+    )
+    state = (page.date, page.time, page.status, page.venue, page.title)
+    _, created = advance(
+        conn,
+        states,
+        "meeting_id",
+        mid,
+        "fingerprint",
+        fingerprint(*state),
+        now,
+        page_version_id=page_version_id,
+        date=page.date,
+        time=page.time,
+        status=page.status,
+        venue=page.venue,
+        title=page.title,
+    )
+    result.new_versions += created
+    conn.execute(
+        update(meetings)
+        .where(meetings.c.id == mid)
+        .values(
+            date=page.date,
+            time=page.time,
+            status=page.status,
+            venue=page.venue,
+            title=page.title,
+            date_modified=page.date_modified,
+        )
+    )
+    by_ai: dict[int, int] = {}
+    seen: set[int] = set()
+    for parsed in page.items:
+        item_id = _agenda_item(conn, mid, parsed, page_version_id, now, result)
+        seen.add(item_id)
+        if parsed.ai_id is not None:
+            by_ai[parsed.ai_id] = item_id
+    for item_id, removed_at in conn.execute(
+        select(items.c.id, items.c.removed_at).where(items.c.meeting_id == mid)
+    ).all():
+        if item_id in seen and removed_at is not None:
+            conn.execute(update(items).where(items.c.id == item_id).values(removed_at=None))
+        elif item_id not in seen and removed_at is None:
+            conn.execute(update(items).where(items.c.id == item_id).values(removed_at=now))
+    return mid, by_ai
+
+
+def _agenda_item(conn, meeting_id: int, parsed: ParsedItem, page_version_id: int, now, result) -> int:
+    key = f"AI{parsed.ai_id}" if parsed.ai_id is not None else f"row:{parsed.number}"
+    item_id, created = upsert(
+        conn,
+        items,
+        {"meeting_id": meeting_id, "item_key": key},
+        {"ai_id": parsed.ai_id, "first_seen": now},
+        {"last_seen": now},
+    )
+    result.new_rows += created
+    content = (parsed.number, parsed.title, parsed.minutes_html, parsed.decision_html, parsed.full_text_url)
+    _, created = advance(
+        conn,
+        item_versions,
+        "agenda_item_id",
+        item_id,
+        "fingerprint",
+        fingerprint(*content),
+        now,
+        page_version_id=page_version_id,
+        number=parsed.number,
+        title=parsed.title,
+        minutes_html=parsed.minutes_html,
+        minutes_text=parsed.minutes_text,
+        decision_html=parsed.decision_html,
+        decision_text=parsed.decision_text,
+        full_text_url=parsed.full_text_url,
+    )
+    result.new_versions += created
+    return item_id
+
+
+def meeting_id_for_url(conn: Connection, council_id: int, url: str) -> tuple[int, int, object] | None:
+    """(meeting id, committee id, date) of the meeting whose page is ``url``."""
+    row = conn.execute(
+        select(meetings.c.id, meetings.c.committee_id, meetings.c.date)
+        .where(meetings.c.council_id == council_id, meetings.c.url == url)
+        .order_by(meetings.c.id)
+        .limit(1)
+    ).first()
+    return tuple(row) if row else None
+
+
+def mark_parsed(conn: Connection, page_version_id: int, parser_version: str | None) -> None:
+    conn.execute(
+        update(page_versions)
+        .where(page_versions.c.id == page_version_id)
+        .values(parser_version=parser_version)
+    )

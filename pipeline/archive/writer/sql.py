@@ -1,0 +1,129 @@
+"""The writer's SQL toolkit: race-free upserts on natural keys, append-only versions, retries.
+
+``upsert`` is ``INSERT ... ON CONFLICT DO NOTHING`` on the row's natural key (SQLite and
+PostgreSQL both have it), so two writers can never create the same row twice. An existing row is
+updated with ``UPDATE ... RETURNING``, which on PostgreSQL also locks it until the transaction ends:
+the identity row of a page or document is the mutex under which its next version is appended.
+On SQLite every write transaction is ``BEGIN IMMEDIATE`` (see ``pipeline.archive.db``), which
+serialises writers outright.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Table, and_, case, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+T = TypeVar("T")
+
+
+def utcnow() -> datetime:
+    """Naive UTC (the archive stores UTC throughout; SQLite keeps no zone)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def fingerprint(*values: Any) -> str:
+    return hashlib.sha256(json.dumps(values, default=str, ensure_ascii=False).encode()).hexdigest()
+
+
+def insert_ignore(conn: Connection, table: Table, index: list[str], **values):
+    """``INSERT ... ON CONFLICT (index) DO NOTHING RETURNING id``: the new id, or None if it existed."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(table).values(**values).on_conflict_do_nothing(index_elements=index)
+    if "id" in table.c:
+        return conn.execute(stmt.returning(table.c.id)).scalar()
+    conn.execute(stmt)
+    return None
+
+
+def upsert(
+    conn: Connection, table: Table, keys: dict, insert_values: dict | None = None, touch: dict | None = None
+) -> tuple[int, bool]:
+    """(id, created) of the row whose natural key is ``keys``.
+
+    A new row gets ``insert_values`` (and ``touch``); an existing one has ``touch`` set (and is
+    locked on PostgreSQL until commit). Safe against a concurrent writer inserting the same key.
+    """
+    where = and_(*(table.c[k] == v for k, v in keys.items()))
+    first = next(iter(keys))
+    for _ in range(3):
+        # SET key = key when there is nothing to touch: still returns the id and takes the row lock.
+        found = conn.execute(
+            update(table).where(where).values(touch or {first: table.c[first]}).returning(table.c.id)
+        ).scalar()
+        if found is not None:
+            return found, False
+        new = insert_ignore(conn, table, list(keys), **{**keys, **(insert_values or {}), **(touch or {})})
+        if new is not None:
+            return new, True
+    raise RuntimeError(f"upsert into {table.name} {keys}: row neither found nor inserted")
+
+
+def advance(
+    conn: Connection,
+    table: Table,
+    parent_col: str,
+    parent_id: int,
+    key_col: str,
+    key: str,
+    now: datetime,
+    **values,
+) -> tuple[int, bool]:
+    """Append a version unless ``key`` equals the latest one's (then only move its last_seen).
+
+    Comparing with the latest version only (not any earlier one) is what makes A -> B -> A three
+    versions. Callers hold the parent row's lock (``upsert``), so two writers cannot both append.
+    """
+    latest = conn.execute(
+        select(table.c.id, table.c[key_col])
+        .where(table.c[parent_col] == parent_id)
+        .order_by(table.c.id.desc())
+        .limit(1)
+    ).first()
+    if latest is not None and latest[1] == key:
+        touch_last_seen(conn, table, latest[0], now)
+        return latest[0], False
+    new = conn.execute(
+        insert(table)
+        .values({parent_col: parent_id, key_col: key, "first_seen": now, "last_seen": now, **values})
+        .returning(table.c.id)
+    ).scalar_one()
+    return new, True
+
+
+def touch_last_seen(conn: Connection, table: Table, row_id: int, now: datetime) -> None:
+    conn.execute(
+        update(table)
+        .where(table.c.id == row_id)
+        .values(last_seen=case((table.c.last_seen < now, now), else_=table.c.last_seen))
+    )
+
+
+# Errors another writer or a restarting server can cause: the whole item is tried again.
+_TRANSIENT = ("deadlock detected", "could not serialize", "database is locked", "database table is locked")
+
+
+def is_transient(exc: BaseException) -> bool:
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    text = str(getattr(exc, "orig", exc)).lower()
+    return isinstance(exc, OperationalError | DBAPIError) and any(t in text for t in _TRANSIENT)
+
+
+def with_retries(work: Callable[[], T], attempts: int = 5, pause: float = 0.2) -> T:
+    """Run ``work`` (one whole transaction) again after a transient database error."""
+    for attempt in range(attempts):
+        try:
+            return work()
+        except DBAPIError as exc:
+            if attempt == attempts - 1 or not is_transient(exc):
+                raise
+            time.sleep(pause * (2**attempt))
+    raise AssertionError("unreachable")

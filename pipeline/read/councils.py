@@ -1,0 +1,23 @@
+"""The one council lookup of the read side: slug -> id, or a one-line error."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, Engine, select
+
+from pipeline.archive.models import Council
+
+
+class UnknownCouncil(ValueError):
+    pass
+
+
+def council_id(conn: Connection, slug: str) -> int:
+    found = conn.scalar(select(Council.id).where(Council.slug == slug))
+    if found is None:
+        raise UnknownCouncil(f"unknown council {slug!r} (not in this archive)")
+    return found
+
+
+def base_url_of(engine: Engine, slug: str) -> str | None:
+    with engine.connect() as conn:
+        return conn.scalar(select(Council.base_url).where(Council.slug == slug))
