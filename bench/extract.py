@@ -23,8 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.extract.pdfminer_engine import ExtractionPool, extract_pdf  # noqa: E402
 from pipeline.demo.sample_site import render_pdf  # noqa: E402
+from pipeline.extract import ExtractionPool, extract_pdf  # noqa: E402
 
 
 def corpus(n: int, pages: int) -> list[bytes]:

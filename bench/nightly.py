@@ -24,9 +24,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pipeline.archive.db import make_engine  # noqa: E402
-from pipeline.ops.plan import build_plan  # noqa: E402
 from pipeline.demo.sample_site import build_site  # noqa: E402
 from pipeline.demo.site_server import SiteServer  # noqa: E402
+from pipeline.ops.plan import build_plan  # noqa: E402
 
 
 def main() -> None:

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.parse_file import parse_file
+from pipeline.ops.parse_file import parse_file
 
 CORPUS = Path(__file__).parent
 
