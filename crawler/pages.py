@@ -48,6 +48,9 @@ class DocumentLink:
     title: str
     kind: str
     item_ai_id: int | None = None
+    # The document's identity on its site when its URL is not stable (CMIS serves each document
+    # under a new opaque token): "cmis:<meeting id>:<normalised title>". None: the URL is the identity.
+    key: str | None = None
 
 
 @dataclass
