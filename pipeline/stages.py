@@ -14,9 +14,8 @@ from pipeline.archive.blobs import BlobStore
 from pipeline.archive.db import blob_root, make_read_engine, open_archive_engine, resolve_db_url
 from pipeline.archive.writer import Archive
 from pipeline.extract import DEFAULT, ExtractionPool, engine, is_pdf
+from pipeline.parse import document as parsing
 from pipeline.parse import parser_version
-from pipeline.parse.cleanup import clean_pages
-from pipeline.parse.document import parse_meeting_page, parse_text
 from pipeline.parse.profile import Profile
 from pipeline.progress import Progress
 
@@ -101,12 +100,13 @@ class ParseStage:
     def process_item(self, item):
         if isinstance(item, DocumentItem) and item.extraction is not None:
             item.parser_version = self.version
-            item.clean_pages = clean_pages([p.text for p in item.extraction.pages])
-            if item.extraction.status == "ok":
-                item.parsed = parse_text("\f".join(item.clean_pages), self.profile)
+            item.clean_pages, parsed = parsing.parse_pages(
+                [p.text for p in item.extraction.pages], self.profile
+            )
+            item.parsed = parsed if item.extraction.status == "ok" else None
         elif isinstance(item, PageItem) and item.meeting is not None:
             item.parser_version = self.version
-            item.parsed = parse_meeting_page(item.meeting, self.profile)
+            item.parsed = parsing.parse_meeting_page(item.meeting, self.profile)
         return item
 
 

@@ -48,19 +48,35 @@ def pg_admin():
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request, tmp_path, monkeypatch):
-    """A fresh, empty archive database; blobs in the test's own folder."""
+def new_db(request, tmp_path, monkeypatch):
+    """Make fresh, empty archive databases of the test's backend; blobs in the test's own folder."""
     monkeypatch.setenv("COUNCIL_ARCHIVE_BLOBS", str(tmp_path / "blobs"))
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'archive.sqlite'}"
-        return
-    admin = request.getfixturevalue("pg_admin")
-    name = f"ca_test_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    made: list[str] = []
+    admin = request.getfixturevalue("pg_admin") if request.param == "postgresql" else None
+
+    def make() -> str:
+        name = "archive" if not made else f"archive{len(made)}"
+        made.append(name)
+        if admin is None:
+            return f"sqlite:///{tmp_path / name}.sqlite"
+        name = f"ca_test_{uuid.uuid4().hex[:12]}"
+        made[-1] = name
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        return make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+
+    make.backend = request.param
+    yield make
+    for name in made:
+        if admin is not None:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+def db_url(new_db):
+    """A fresh, empty archive database (SQLite and PostgreSQL); blobs in the test's own folder."""
+    return new_db()
 
 
 @pytest.fixture
@@ -78,11 +94,21 @@ def site_factory():
         server.__exit__(None, None, None)
 
 
-def run_cli(*args: str, env: dict | None = None, timeout: float = 240) -> subprocess.CompletedProcess:
-    """Run ``council-archive`` in a child process (Scrapy's reactor runs once per process)."""
+def run_cli(
+    *args: str, env: dict | None = None, timeout: float = 240, preamble: str | None = None
+) -> subprocess.CompletedProcess:
+    """Run ``council-archive`` in a child process (Scrapy's reactor runs once per process).
+
+    ``preamble``: Python run in the child first (a test's patch of a parser, say)."""
     full_env = {**os.environ, **(env or {})}
+    command = ["-m", "pipeline.cli"]
+    if preamble:
+        command = [
+            "-c",
+            f"import sys\n{preamble}\nfrom pipeline.cli import main\nsys.exit(main(sys.argv[1:]))",
+        ]
     return subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", *args],
+        [sys.executable, *command, *args],
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -92,7 +118,7 @@ def run_cli(*args: str, env: dict | None = None, timeout: float = 240) -> subpro
 
 
 def crawl_site(
-    server, db_url: str, *extra: str, council: str = "sample", check: bool = True
+    server, db_url: str, *extra: str, council: str = "sample", check: bool = True, preamble: str | None = None
 ) -> subprocess.CompletedProcess:
     """`council-archive crawl` of a served site, no politeness delay; fails the test unless it exits 0."""
     result = run_cli(
@@ -108,7 +134,20 @@ def crawl_site(
         "--db",
         db_url,
         *extra,
+        preamble=preamble,
     )
     if check:
         assert result.returncode == 0, result.stderr
     return result
+
+
+@pytest.fixture(scope="session")
+def sample_items_file(tmp_path_factory):
+    """The real spider's items for a generated site (2 committees x 2 years x 3 meetings), captured
+    once per session; ``tests.spider_items.load_items`` gives each test its own copy."""
+    from tests.spider_items import dump_items
+
+    path = tmp_path_factory.mktemp("items") / "sample.pickle"
+    with SiteServer(build_site(committees=2, years=(2024, 2025), meetings_per_year=3, seed=3)) as server:
+        dump_items(server.base_url, path)
+    return path

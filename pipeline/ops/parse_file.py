@@ -6,8 +6,7 @@ from pathlib import Path
 
 from crawler.moderngov_pages import NotModernGov, parse_meeting_page
 from pipeline.extract import ExtractionPool, is_pdf
-from pipeline.parse.cleanup import clean_pages
-from pipeline.parse.document import ParseResult, parse_text
+from pipeline.parse.document import ParseResult, parse_pages, parse_text
 from pipeline.parse.document import parse_meeting_page as minutes_of_page
 from pipeline.parse.profile import MUNICIPAL, Profile
 
@@ -28,7 +27,7 @@ def parse_file(path: str, profile: Profile = MUNICIPAL, extractor: str | None = 
             extraction = pool.extract(data)
         if extraction.status == "failed":
             raise ParseFileError(f"cannot extract text from {path}: {extraction.error}")
-        return parse_text("\f".join(clean_pages([p.text for p in extraction.pages])), profile)
+        return parse_pages([p.text for p in extraction.pages], profile)[1]
     if b"\x00" in data[:4096]:
         raise ParseFileError(f"{path} is neither a PDF, an HTML page nor text")
     text = data.decode("utf-8", errors="replace")

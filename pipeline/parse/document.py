@@ -10,6 +10,7 @@ import re
 from dataclasses import asdict, dataclass, field
 
 from crawler.pages import MeetingPage
+from pipeline.parse.cleanup import clean_pages
 from pipeline.parse.minutes import Minute, find_minutes
 from pipeline.parse.profile import MUNICIPAL, Profile
 from pipeline.parse.references import Reference, references_in_minutes
@@ -62,6 +63,13 @@ class ParseResult:
             return ref.cited_year
         citing = self.minutes[ref.minute_index] if ref.minute_index is not None else None
         return profile.numbering_year(citing.meeting_date) if citing else None
+
+
+def parse_pages(raw_pages: list[str], profile: Profile = MUNICIPAL) -> tuple[list[str], ParseResult]:
+    """An extracted document: its pages repaired (running headers, hyphenation...), and the minutes
+    and references of the repaired text. What the crawl and ``reprocess`` both run."""
+    clean = clean_pages(raw_pages)
+    return clean, parse_text("\f".join(clean), profile)
 
 
 def parse_text(text: str, profile: Profile = MUNICIPAL) -> ParseResult:

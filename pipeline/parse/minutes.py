@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from crawler.dates import parse_date_text
+from pipeline.parse.lines import PAGE_BREAK, Line, split_lines
 from pipeline.parse.profile import MUNICIPAL, Profile
 
-PAGE_BREAK = "\f"
 MAX_GAP = 3  # minutes may skip a few numbers (exempt items, withdrawn items)
 TITLE_MAX_WORDS = 24
 
@@ -38,16 +38,6 @@ class Minute:
     year: str | None = None  # year part as printed ("15", "20-21")
     year_first: bool = False  # "CB20/15" read as year 20, minute 15 (learnt from the heading chain)
     start: int = 0  # character offset of the heading in the input
-
-
-@dataclass
-class Line:
-    text: str  # cleaned of markdown / tags
-    raw: str
-    page: int
-    start: int  # offset in the input
-    end: int
-    emphasis: bool = False  # markdown heading or bold
 
 
 @dataclass
@@ -71,36 +61,6 @@ class MinutesRegion:
     meeting_date: date | None
     page_mode: bool = False  # a ModernGov meeting page: each row's text after "Minutes:"
     minutes: list[Minute] = field(default_factory=list)
-
-
-# -- lines ------------------------------------------------------------------------------------
-
-_TAG = re.compile(r"</?(?:b|i|u|em|strong|sup|sub|span|br|p|div)\b[^>]*>", re.IGNORECASE)
-_MD_HEAD = re.compile(r"^\s*#{1,6}\s*")
-_MD_EMPH = re.compile(r"\*\*|__")
-_BULLET = re.compile(r"^\s*(?:[-•·▪●]|\*(?=\s))\s+")
-
-
-def split_lines(text: str) -> list[Line]:
-    lines = []
-    page = 1
-    pos = 0
-    for raw in re.split(r"(\n|\f)", text):
-        if raw == "\f":
-            page += 1
-            pos += 1
-            continue
-        if raw == "\n":
-            pos += 1
-            continue
-        start = pos
-        pos += len(raw)
-        clean = _TAG.sub("", raw)
-        emphasis = bool(_MD_HEAD.match(clean)) or clean.strip().startswith(("**", "__"))
-        clean = _MD_EMPH.sub("", _MD_HEAD.sub("", clean))
-        clean = " ".join(clean.replace("\xa0", " ").split())
-        lines.append(Line(clean, raw, page, start, pos, emphasis))
-    return lines
 
 
 # -- where minutes are ------------------------------------------------------------------------

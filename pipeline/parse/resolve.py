@@ -56,9 +56,9 @@ def pick_committee(
         return found, f"prefix {prefix}" if found else f"no committee uses prefix {prefix}"
     if named:
         key = normalise_name(named)
-        found = committees_by_name.get(key)
+        found = committees_by_name.get(key, committees_by_name.get(key.removeprefix("the ")))
         if found is None:  # "the Board", "the Committee": the citing committee named generically
-            if key in GENERIC_BODIES:
+            if key.removeprefix("the ") in GENERIC_BODIES:
                 return citing_committee_id, "same committee"
             return None, f"no committee named {named!r}"
         return found, f"committee {named!r}"

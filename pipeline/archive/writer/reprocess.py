@@ -29,9 +29,8 @@ from pipeline.archive.models import (
     TextPage,
 )
 from pipeline.archive.writer import derive, detected, search_index
+from pipeline.parse import document as parsing
 from pipeline.parse import parser_version
-from pipeline.parse.cleanup import clean_pages
-from pipeline.parse.document import parse_meeting_page, parse_text
 from pipeline.parse.profile import Profile
 
 BATCH = 200
@@ -138,7 +137,7 @@ def _reparse_text(
             .order_by(text_pages.c.page_no)
         ).all()
         if rows and all(r.raw_text is not None for r in rows):
-            clean = clean_pages([r.raw_text for r in rows])
+            clean, parsed = parsing.parse_pages([r.raw_text for r in rows], profile)
             meeting = _meeting_of_text(conn, extraction_id, council_id)
             for r, text in zip(rows, clean, strict=True):
                 if text != r.text:
@@ -148,10 +147,10 @@ def _reparse_text(
                     else:
                         search_index.unindex(conn, "page", r.id)
         else:  # archived before raw text was kept: the repaired text is all there is
-            clean = [r.text for r in rows]
+            parsed = parsing.parse_text("\f".join(r.text for r in rows), profile)
         detected.drop(conn, extraction_id=extraction_id)
         if status == "ok":
-            detected.store(conn, parse_text("\f".join(clean), profile), version, extraction_id=extraction_id)
+            detected.store(conn, parsed, version, extraction_id=extraction_id)
         conn.execute(
             update(extractions).where(extractions.c.id == extraction_id).values(parser_version=version)
         )
@@ -200,7 +199,7 @@ def _stale_pages(
                 stats.failed.append(f"{url}: blob {sha256[:12]} unreadable ({exc.strerror})")
                 continue
             try:
-                parsed = parse_meeting_page(read_meeting_page(html, url), profile)
+                parsed = parsing.parse_meeting_page(read_meeting_page(html, url), profile)
             except NotModernGov:
                 parsed = None
             with engine.begin() as conn:

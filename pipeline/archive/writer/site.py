@@ -43,15 +43,26 @@ def committee(
         conn,
         committees,
         {"council_id": council_id, "site_id": site_id},
-        {"name": name or f"Committee {site_id}", "url": url, "first_seen": now},
+        {"name": name or _placeholder(site_id), "url": url, "first_seen": now},
         {"last_seen": now},
     )
     result.new_rows += created
-    if url and not created:
-        conn.execute(
-            update(committees).where(committees.c.id == cid, committees.c.url.is_(None)).values(url=url)
-        )
+    if not created:
+        if url:
+            conn.execute(
+                update(committees).where(committees.c.id == cid, committees.c.url.is_(None)).values(url=url)
+            )
+        if name:  # a name seen first on a meeting page replaces the placeholder a bare id gave
+            conn.execute(
+                update(committees)
+                .where(committees.c.id == cid, committees.c.name == _placeholder(site_id))
+                .values(name=name)
+            )
     return cid
+
+
+def _placeholder(site_id: int) -> str:
+    return f"Committee {site_id}"
 
 
 def committee_links(

@@ -1,0 +1,235 @@
+"""Detected minutes linked to their minute: one per meeting + number, however many sources show it.
+
+A minute embedded in a later agenda pack attaches to the earlier meeting of the same committee with
+the date its heading gives; one whose meeting is not in the archive yet stays unlinked and is tried
+again next time. A minute's label, title and text come from its best source by a fixed order, so
+the result never depends on which source was crawled first. Batched: memory stays flat.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, Engine, and_, delete, exists, func, select, update
+
+from pipeline.archive.models import (
+    Committee,
+    DetectedMinute,
+    DetectedReference,
+    Document,
+    DocumentVersion,
+    Meeting,
+    Minute,
+    MinuteSource,
+    Page,
+    PageVersion,
+    ReferenceLink,
+    TextExtraction,
+)
+from pipeline.archive.writer import search_index
+from pipeline.archive.writer.sql import insert_ignore, upsert, utcnow
+from pipeline.parse.profile import Profile
+
+BATCH = 500
+
+dm = DetectedMinute.__table__
+dr = DetectedReference.__table__
+minutes = Minute.__table__
+sources = MinuteSource.__table__
+links = ReferenceLink.__table__
+meetings = Meeting.__table__
+committees = Committee.__table__
+pages = Page.__table__
+page_versions = PageVersion.__table__
+documents = Document.__table__
+doc_versions = DocumentVersion.__table__
+extractions = TextExtraction.__table__
+
+
+def _unlinked(council_id: int):
+    """No source row ties this detected minute to a minute of this council yet."""
+    return ~exists(
+        select(sources.c.id)
+        .join(minutes, minutes.c.id == sources.c.minute_id)
+        .where(sources.c.detected_minute_id == dm.c.id, minutes.c.council_id == council_id)
+    )
+
+
+_DM_COLUMNS = (dm.c.id, dm.c.number, dm.c.label, dm.c.meeting_date)
+
+
+def _pending_from_pages(conn: Connection, council_id: int, after: int):
+    return conn.execute(
+        select(
+            *_DM_COLUMNS,
+            pages.c.url.label("source_url"),
+            meetings.c.id.label("meeting_id"),
+            meetings.c.committee_id,
+            meetings.c.date.label("meeting_date_of_source"),
+        )
+        .select_from(pages)
+        .join(page_versions, page_versions.c.page_id == pages.c.id)
+        .join(dm, dm.c.page_version_id == page_versions.c.id)
+        .join(meetings, and_(meetings.c.council_id == council_id, meetings.c.url == pages.c.url))
+        .where(pages.c.council_id == council_id, dm.c.id > after, _unlinked(council_id))
+        .order_by(dm.c.id)
+        .limit(BATCH)
+    ).all()
+
+
+def _pending_from_documents(conn: Connection, council_id: int, after: int):
+    first_doc = (
+        select(dm.c.id.label("dm_id"), func.min(documents.c.id).label("doc_id"))
+        .select_from(documents)
+        .join(doc_versions, doc_versions.c.document_id == documents.c.id)
+        .join(extractions, extractions.c.sha256 == doc_versions.c.sha256)
+        .join(dm, dm.c.extraction_id == extractions.c.id)
+        .where(
+            documents.c.council_id == council_id,
+            documents.c.meeting_id.is_not(None),
+            dm.c.id > after,
+            _unlinked(council_id),
+        )
+        .group_by(dm.c.id)
+        .order_by(dm.c.id)
+        .limit(BATCH)
+        .subquery()
+    )
+    return conn.execute(
+        select(
+            *_DM_COLUMNS,
+            documents.c.url.label("source_url"),
+            meetings.c.id.label("meeting_id"),
+            meetings.c.committee_id,
+            meetings.c.date.label("meeting_date_of_source"),
+        )
+        .select_from(first_doc)
+        .join(dm, dm.c.id == first_doc.c.dm_id)
+        .join(documents, documents.c.id == first_doc.c.doc_id)
+        .join(meetings, meetings.c.id == documents.c.meeting_id)
+        .order_by(dm.c.id)
+    ).all()
+
+
+def link_minutes(engine: Engine, council_id: int, profile: Profile) -> int:
+    linked = 0
+    for pending in (_pending_from_pages, _pending_from_documents):
+        after = 0
+        while True:
+            with engine.begin() as conn:
+                rows = pending(conn, council_id, after)
+                if not rows:
+                    break
+                touched: set[int] = set()
+                for row in rows:
+                    minute_id = _link_one(conn, council_id, row, profile)
+                    if minute_id is not None:
+                        touched.add(minute_id)
+                        linked += 1
+                refresh_minutes(conn, touched, profile)
+                after = rows[-1].id
+    return linked
+
+
+def _link_one(conn: Connection, council_id: int, row, profile: Profile) -> int | None:
+    meeting_id, meeting_date = row.meeting_id, row.meeting_date_of_source
+    if row.meeting_date is not None and row.meeting_date != meeting_date:
+        # minutes of an earlier meeting embedded in this one's pack
+        meeting_id = conn.scalar(
+            select(meetings.c.id)
+            .where(meetings.c.committee_id == row.committee_id, meetings.c.date == row.meeting_date)
+            .order_by(meetings.c.id)
+            .limit(1)
+        )
+        if meeting_id is None:
+            return None
+        meeting_date = row.meeting_date
+    minute_id, _ = upsert(
+        conn,
+        minutes,
+        {"meeting_id": meeting_id, "number": row.number},
+        {
+            "council_id": council_id,
+            "committee_id": row.committee_id,
+            "label": row.label,
+            "year": profile.numbering_year(meeting_date),
+            "title": "",
+            "text": "",
+            "first_seen": utcnow(),
+        },
+    )
+    insert_ignore(
+        conn,
+        sources,
+        ["minute_id", "detected_minute_id"],
+        minute_id=minute_id,
+        detected_minute_id=row.id,
+        source_url=row.source_url,
+    )
+    return minute_id
+
+
+def refresh_minutes(conn: Connection, minute_ids: set[int], profile: Profile) -> None:
+    """Set each minute's label, title, text and year from its sources, and re-index it.
+
+    The best source comes first by a fixed order (meeting page before documents, then URL, then
+    position): the result never depends on which source was crawled first. The label is the form
+    the council cites ("74/15") once any source shows it.
+    """
+    for minute_id in sorted(minute_ids):
+        found = conn.execute(
+            select(dm.c.label, dm.c.title, dm.c.text)
+            .join(sources, sources.c.detected_minute_id == dm.c.id)
+            .where(sources.c.minute_id == minute_id)
+            .order_by(dm.c.page_version_id.is_(None), sources.c.source_url, dm.c.position, dm.c.label)
+        ).all()
+        if not found:
+            continue
+        best = found[0]
+        label = next((f.label for f in found if "/" in f.label), best.label)
+        meeting = conn.execute(
+            select(meetings.c.id, meetings.c.committee_id, meetings.c.date, minutes.c.council_id)
+            .join(minutes, minutes.c.meeting_id == meetings.c.id)
+            .where(minutes.c.id == minute_id)
+        ).one()
+        conn.execute(
+            update(minutes)
+            .where(minutes.c.id == minute_id)
+            .values(label=label, title=best.title, text=best.text, year=profile.numbering_year(meeting.date))
+        )
+        search_index.index(
+            conn,
+            "minute",
+            minute_id,
+            meeting.council_id,
+            meeting.committee_id,
+            meeting.date,
+            f"{label} {best.title}",
+            best.text,
+        )
+
+
+def drop_orphan_minutes(engine: Engine, council_id: int) -> int:
+    """Minutes no source shows any more (a reprocessed parser no longer finds them) go, and any
+    reference resolved to one of them is open again."""
+    removed = 0
+    while True:
+        with engine.begin() as conn:
+            orphans = conn.scalars(
+                select(minutes.c.id)
+                .where(
+                    minutes.c.council_id == council_id,
+                    ~exists(select(sources.c.id).where(sources.c.minute_id == minutes.c.id)),
+                )
+                .order_by(minutes.c.id)
+                .limit(BATCH)
+            ).all()
+            if not orphans:
+                return removed
+            conn.execute(
+                update(links)
+                .where(links.c.target_minute_id.in_(orphans))
+                .values(target_minute_id=None, target_meeting_id=None, resolved_at=None, reason=None)
+            )
+            for minute_id in orphans:
+                search_index.unindex(conn, "minute", minute_id)
+            conn.execute(delete(minutes).where(minutes.c.id.in_(orphans)))
+            removed += len(orphans)
