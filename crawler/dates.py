@@ -1,4 +1,6 @@
-"""Dates and times as UK council documents write them, and municipal years. Pure functions."""
+"""Dates and times as UK council documents write them. Pure functions.
+
+(What a municipal year is belongs to a council's profile: ``pipeline.parse.profile``.)"""
 
 from __future__ import annotations
 
@@ -48,11 +50,6 @@ def parse_date_text(text: str) -> date | None:
         except ValueError:
             return None
     return None
-
-
-def municipal_year(d: date, start_month: int = 5) -> int:
-    """The year a municipal year (May to April by default) began in."""
-    return d.year if d.month >= start_month else d.year - 1
 
 
 def two_digit_year(text: str) -> int | None:

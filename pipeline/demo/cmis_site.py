@@ -30,6 +30,7 @@ from functools import lru_cache
 from html import escape
 
 from pipeline.demo.sample_site import render_pdf, route_key
+from pipeline.parse.profile import MUNICIPAL
 
 HTML = "text/html; charset=utf-8"
 COMMITTEE_NAMES = [
@@ -231,10 +232,6 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def _municipal_year(d: date) -> int:
-    return d.year if d.month >= 5 else d.year - 1
-
-
 def build_cmis_site(
     committees: int = 2,
     months: tuple[date, date] = (date(2025, 1, 1), date(2025, 6, 30)),
@@ -391,7 +388,7 @@ def _printed_minutes(
     rnd: random.Random, m: CmisMeeting, previous: CmisMeeting | None, counters: dict, taken: set[str]
 ) -> CmisDocument:
     """Luton-style minutes: numbers run on through the committee's municipal year."""
-    year_key = (m.committee_id, _municipal_year(m.when))
+    year_key = (m.committee_id, MUNICIPAL.numbering_year(m.when))
     start = counters.get(year_key, 0) + 1
     m.minute_numbers = list(range(start, start + len(m.items)))
     counters[year_key] = m.minute_numbers[-1]
@@ -443,7 +440,7 @@ def _minute_body(
         f"The Service Director presented the report (Ref {int(item.number) + 3}) on {item.title}.",
         _paragraph(rnd),
     ]
-    same_year = previous is not None and _municipal_year(previous.when) == _municipal_year(m.when)
+    same_year = previous is not None and MUNICIPAL.numbering_year(previous.when) == MUNICIPAL.numbering_year(m.when)
     if same_year and previous.minute_numbers and m.cites_minute is None and rnd.random() < 0.6:
         m.cites_minute = previous.minute_numbers[-1]
         body.insert(0, f"Further to Minute {m.cites_minute} the committee noted progress on the action plan.")

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import date
 
 YEAR_CONVENTIONS = ("municipal", "calendar")
-PROFILE_FIELDS = ("year_convention",)
 
 
 @dataclass(frozen=True)
