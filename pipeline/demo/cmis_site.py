@@ -440,7 +440,9 @@ def _minute_body(
         f"The Service Director presented the report (Ref {int(item.number) + 3}) on {item.title}.",
         _paragraph(rnd),
     ]
-    same_year = previous is not None and MUNICIPAL.numbering_year(previous.when) == MUNICIPAL.numbering_year(m.when)
+    same_year = previous is not None and MUNICIPAL.numbering_year(previous.when) == MUNICIPAL.numbering_year(
+        m.when
+    )
     if same_year and previous.minute_numbers and m.cites_minute is None and rnd.random() < 0.6:
         m.cites_minute = previous.minute_numbers[-1]
         body.insert(0, f"Further to Minute {m.cites_minute} the committee noted progress on the action plan.")

@@ -33,7 +33,6 @@ class SearchError(ValueError):
     """A query or filter that cannot be searched; the message is one line for the user."""
 
 
-
 @dataclass
 class Hit:
     kind: str  # minute | page
