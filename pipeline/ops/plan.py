@@ -11,13 +11,14 @@ from datetime import date
 from sqlalchemy import Engine, func, select
 
 from crawler.revisit import KnownMeeting, RevisitPlan
-from pipeline.archive.models import Council, FetchLog, Meeting, Page, PageVersion
+from pipeline.archive.models import FetchLog, Meeting, Page, PageVersion
+from pipeline.read.councils import find_council
 
 
 def build_plan(engine: Engine, council: str, today: date | None = None) -> RevisitPlan:
     plan = RevisitPlan(today or date.today())
     with engine.connect() as conn:
-        council_id = conn.scalar(select(Council.id).where(Council.slug == council))
+        council_id = find_council(conn, council)
         if council_id is None:
             return plan  # a first crawl: everything is new
         last_visit = (

@@ -11,8 +11,12 @@ class UnknownCouncil(ValueError):
     pass
 
 
+def find_council(conn: Connection, slug: str) -> int | None:
+    return conn.scalar(select(Council.id).where(Council.slug == slug))
+
+
 def council_id(conn: Connection, slug: str) -> int:
-    found = conn.scalar(select(Council.id).where(Council.slug == slug))
+    found = find_council(conn, slug)
     if found is None:
         raise UnknownCouncil(f"unknown council {slug!r} (not in this archive)")
     return found
