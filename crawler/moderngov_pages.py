@@ -49,13 +49,18 @@ def _modgov(html: str) -> Selector:
 
 
 def _links(root, url: str, skipped: list[str]):
-    """(anchor, absolute URL) of every usable link; the unusable ones go to ``skipped``."""
+    """(anchor, absolute URL) of every usable link of this site; the others go to ``skipped``."""
+    host = (urlsplit(url).hostname or "").lower()
     for a in root.xpath(".//a[@href]"):
-        raw = a.attrib["href"]
+        raw = a.attrib.get("href", "")
         href = clean_href(raw, url)
         if href is None:
             if raw.strip() and not raw.strip().startswith("#"):
                 skipped.append(f"link {raw.strip()[:200]!r}: not an http(s) URL of a page")
+            continue
+        if host and (urlsplit(href).hostname or "").lower() != host:
+            if _is_document_href(href) or page_name(href) in ("ielistdocuments.aspx", "ielistmeetings.aspx"):
+                skipped.append(f"link {href[:200]}: on another site, not archived as this council's")
             continue
         yield a, href
 
@@ -102,8 +107,8 @@ def parse_meeting_list(html: str, url: str) -> MeetingList:
         query_param(url, "CId", "CommitteeId")
     )
     name = inline_text(root.css("div.mgSubTitle h2.mgSubTitleTxt")[:1]) or None
-    meetings: dict[int, MeetingLink] = {}
-    row_texts: dict[object, str] = {}  # one text per row, however many links it holds
+    found: list[tuple] = []  # (anchor, href, meeting id, row element or None)
+    links_per_row: dict[object, int] = {}
     for a, href in _links(root, url, skipped):
         if page_name(href) != "ielistdocuments.aspx":
             continue
@@ -113,18 +118,20 @@ def parse_meeting_list(html: str, url: str) -> MeetingList:
             if raw_mid:
                 skipped.append(f"meeting link {href[:200]}: MId {raw_mid[:40]!r} is not a usable id")
             continue
+        row = a.xpath("ancestor::*[self::li or self::tr][1]")
+        key = row[0].root if row else None
+        links_per_row[key] = links_per_row.get(key, 0) + 1
+        found.append((a, href, mid, row[0] if row else None))
+    meetings: dict[int, MeetingLink] = {}
+    for a, href, mid, row in found:
         if mid in meetings:
             continue
         link_text = inline_text(a)
-        row = a.xpath("ancestor::*[self::li or self::tr][1]")
-        if row:
-            key = row[0].root
-            if key not in row_texts:
-                row_texts[key] = inline_text(row[0])
-            row_text = row_texts[key]
-        else:
-            row_text = link_text
-        suffix = row_text.split(link_text, 1)[-1] if link_text and link_text in row_text else ""
+        if row is not None and links_per_row[row.root] == 1:
+            row_text = inline_text(row)
+            suffix = row_text.split(link_text, 1)[-1] if link_text and link_text in row_text else ""
+        else:  # a row of many links: what follows each link is its own suffix (linear, not row x links)
+            suffix = " ".join((a.root.tail or "").split())
         suffix = suffix.strip().lstrip("-–").strip()[:200]
         when = link_text or a.attrib.get("title", "")
         meetings[mid] = MeetingLink(

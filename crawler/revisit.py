@@ -34,12 +34,17 @@ class RevisitPlan:
     today: date
     known: dict[str, KnownMeeting] = field(default_factory=dict)  # meeting URL -> what the archive has
     validators: dict[str, dict[str, str]] = field(default_factory=dict)  # document URL -> request headers
+    # Meeting pages an earlier run fetched but could not store (or whose documents it could not):
+    # revisited whatever the policy says, so the next night restores what a full run would.
+    retry: set[str] = field(default_factory=set)
 
     def wanted_years(self, years: list[int]) -> list[int]:
         return [y for y in years if y >= self.today.year - 1]
 
     def visit(self, url: str, when: date | None, suffix: str | None) -> str | None:
         """Why this meeting page should be fetched tonight, or None."""
+        if url in self.retry:
+            return "retry"
         known = self.known.get(url)
         if known is None:
             return "new"
@@ -61,7 +66,7 @@ class RevisitPlan:
         changed suffixes; on rotation only if the page itself changed (amended documents of older
         meetings whose page is unchanged wait for a --full run)."""
         if reason not in ("rotation", "unchecked for 28 days"):
-            return True
+            return True  # (a retry refetches every document)
         known = self.known.get(url)
         return known is None or known.page_sha256 != page_sha256
 

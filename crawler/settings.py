@@ -32,6 +32,17 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 DOWNLOAD_MAXSIZE = int(os.environ.get("COUNCIL_ARCHIVE_MAX_DOCUMENT_BYTES", 100 * 1024 * 1024))
 DOWNLOAD_WARNSIZE = 0
 
+# The council's site boundary refuses other hosts loudly (a failed fetch with its reason) instead
+# of Scrapy's silent offsite filter; Retry-After is waited out before a retry. URL lengths are
+# checked by the spiders, which record an over-long link as a failed fetch.
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "crawler.middlewares.SiteBoundary": 50,
+    "crawler.middlewares.RetryAfter": 560,
+}
+URLLENGTH_LIMIT = 0
+REDIRECT_MAX_TIMES = 10
+
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"

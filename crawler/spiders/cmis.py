@@ -14,14 +14,11 @@ map is months. Its pages are slow (a month can take 40 s to render), hence the l
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy import signals
-from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
-from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler.cmis_pages import (
     CmisCalendar,
@@ -34,10 +31,10 @@ from crawler.cmis_pages import (
     parse_month,
     segment_after,
 )
-from crawler.items import DocumentItem, Fetch, PageItem
-from crawler.pages import DocumentLink
+from crawler.items import Fetch, PageItem
 from crawler.revisit import WINDOW_DAYS
-from crawler.urls import council_slug_for, looks_like_html, normalise_base_url, site_id
+from crawler.spiders.base import CouncilSpider
+from crawler.urls import site_id
 
 # Where installs put the calendar module, most common first (tried in turn under base_url).
 MEETINGS_PAGES = ("Meetings.aspx", "MeetingsCalendar.aspx", "CalendarofMeetings.aspx", "MeetingCalendar.aspx")
@@ -46,16 +43,6 @@ MONTHS_AHEAD = 3
 EMPTY_MONTHS_STOP = 12  # walking back without --from: a year with no meetings is the install's start
 MONTH_TIMEOUT = 180  # seconds: a month page can take 40 s to render
 PAGE_TIMEOUT = 120
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
-def _as_date(value) -> date | None:
-    if value in (None, "") or isinstance(value, date):
-        return value or None
-    return date.fromisoformat(str(value))
 
 
 def _month(d: date) -> date:
@@ -72,33 +59,11 @@ def _text(response: Response) -> str:
     return getattr(response, "text", "")
 
 
-class CmisSpider(scrapy.Spider):
+class CmisSpider(CouncilSpider):
     name = "cmis"
 
-    def __init__(
-        self,
-        base_url: str,
-        council: str | None = None,
-        council_name: str | None = None,
-        date_from=None,
-        date_to=None,
-        plan=None,
-        *args,
-        **kwargs,
-    ):
-        super().__init__(*args, **kwargs)
-        self.base_url = normalise_base_url(base_url)
-        self.council = council or council_slug_for(self.base_url)
-        self.council_name = council_name
-        self.date_from = _as_date(date_from)
-        self.date_to = _as_date(date_to)
-        self.allowed_domains = [urlsplit(self.base_url).hostname]
-        # An incremental run's RevisitPlan (crawler/revisit.py); None revisits everything.
-        self.plan = plan
-        self.listed: set[str] = set()
-        self.rotation_queued = False
-        self.failure_reason: str | None = None
-        self.committees_found = 0
+    def __init__(self, base_url: str, *args, **kwargs):
+        super().__init__(base_url, *args, **kwargs)
         self.entry_pages = self._entry_pages(base_url)
         self.calendar: CmisCalendar | None = None
         self.first_month: date | None = None  # how far back months are read
@@ -113,23 +78,6 @@ class CmisSpider(scrapy.Spider):
         if urlsplit(given).path.lower().endswith(".aspx") and given not in pages:
             pages.insert(0, given)
         return pages
-
-    @classmethod
-    def from_crawler(cls, crawler, *args, **kwargs):
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        crawler.signals.connect(spider.queue_rotation, signal=signals.spider_idle)
-        return spider
-
-    def queue_rotation(self):
-        """Once the months are read: older meetings due on rotation that those months did not show."""
-        if self.plan is None or self.rotation_queued or self.failure_reason:
-            return
-        self.rotation_queued = True
-        due = self.plan.due_unlisted(self.listed)
-        for url in due:
-            self.crawler.engine.crawl(self._meeting_request(url, "rotation"))
-        if due:
-            raise DontCloseSpider
 
     # -- finding the calendar ----------------------------------------------------------------
 
@@ -156,7 +104,7 @@ class CmisSpider(scrapy.Spider):
 
     def parse_entry(self, response: Response):
         """A candidate meetings page (or the module's list view): where are the month pages?"""
-        fetch = self._fetch(response)
+        fetch = self.fetched(response)
         calendar, module, why = None, None, "no meetings calendar on the page"
         try:
             calendar = find_calendar(_text(response), response.url)
@@ -229,7 +177,7 @@ class CmisSpider(scrapy.Spider):
         )
 
     def parse_month_page(self, response: Response):
-        fetch = self._fetch(response)
+        fetch = self.fetched(response)
         month: date = response.meta["month"]
         try:
             listing = parse_month(_text(response), response.url, month.year, month.month)
@@ -245,12 +193,12 @@ class CmisSpider(scrapy.Spider):
         self.committees_found = len(self.committees_seen)
         for m in listing.meetings:
             self.listed.add(m.url)
-            if m.site_id in self.meetings_requested or not self._date_wanted(m.date):
+            if m.site_id in self.meetings_requested or not self.date_wanted(m.date):
                 continue
             reason = self.plan.visit(m.url, m.date, m.suffix) if self.plan else "full"
             if reason:
                 self.meetings_requested.add(m.site_id)
-                yield self._meeting_request(m.url, reason)
+                yield self.meeting_request(m.url, reason)
         yield from self._walk_back(response.meta, found=bool(listing.meetings))
 
     def _walk_back(self, meta, found: bool | None):
@@ -265,11 +213,11 @@ class CmisSpider(scrapy.Spider):
 
     # -- meetings and documents --------------------------------------------------------------
 
-    def _meeting_request(self, url: str, reason: str):
+    def meeting_request(self, url: str, reason: str):
         return self._page_request(url, self.parse_meeting_page, "meeting", reason=reason)
 
     def parse_meeting_page(self, response: Response):
-        fetch = self._fetch(response)
+        fetch = self.fetched(response)
         meeting_url = fetch.url  # as listed (before any redirect): the meeting's URL in the archive
         try:
             meeting = parse_meeting(_text(response), response.url)
@@ -286,89 +234,16 @@ class CmisSpider(scrapy.Spider):
         ):
             return
         for link in [*meeting.documents, *(d for item in meeting.items for d in item.documents)]:
-            yield self._document_request(link, meeting_url)
-
-    def _validators(self, link: DocumentLink) -> dict[str, str]:
-        """Conditional-request headers for a document we hold: by key (CMIS URLs change), else URL."""
-        if self.plan is None:
-            return {}
-        return (link.key and self.plan.validators.get(link.key)) or self.plan.validators.get(link.url, {})
-
-    def _document_request(self, link: DocumentLink, meeting_url: str):
-        validators = self._validators(link)
-        return scrapy.Request(
-            link.url,
-            headers=validators,  # a document we hold: an unchanged one costs a 304
-            callback=self.save_document,
-            errback=self.document_failed,
-            meta={
-                "link": link,
-                "meeting_url": meeting_url,
-                "handle_httpstatus_list": [304] if validators else [],
-            },
-            priority=-1,  # pages first: they tell us what exists; documents fill in behind
-        )
-
-    def save_document(self, response: Response):
-        link: DocumentLink = response.meta["link"]
-        fetch = self._fetch(response)
-        if response.status == 304:  # unchanged since the version we hold
-            fetch.body = None
-            yield DocumentItem(self.council, fetch, link, response.meta["meeting_url"])
-            return
-        expects_html = urlsplit(link.url).path.lower().endswith((".htm", ".html"))
-        if not expects_html and looks_like_html(response.body, fetch.content_type):
-            # A firewall challenge or error page served with 200 where a document was linked.
-            fetch.error = "expected a document, got an HTML page (error or challenge page?)"
-            fetch.body = None
-        yield DocumentItem(self.council, fetch, link, response.meta["meeting_url"])
+            yield self.too_long_document(link, meeting_url) or self.document_request(link, meeting_url)
 
     # -- failures ----------------------------------------------------------------------------
 
-    def page_failed(self, failure):
-        request = failure.request
-        fetch = self._failed_fetch(failure)
-        kind = request.meta.get("page_kind", "page")
-        yield PageItem(self.council, fetch, kind)
+    def after_page_failure(self, meta: dict, fetch: Fetch):
+        kind = meta.get("page_kind", "page")
         if kind == "page":
-            yield from self._next_entry(request.meta, fetch.error)
+            if self.unreachable(fetch):
+                self.failure_reason = fetch.error
+                return
+            yield from self._next_entry(meta, fetch.error)
         elif kind == "meeting_list":
-            yield from self._walk_back(request.meta, found=None)
-
-    def document_failed(self, failure):
-        request = failure.request
-        yield DocumentItem(
-            self.council, self._failed_fetch(failure), request.meta["link"], request.meta["meeting_url"]
-        )
-
-    # -- helpers -----------------------------------------------------------------------------
-
-    def _fetch(self, response: Response) -> Fetch:
-        requested = (response.meta.get("redirect_urls") or [response.request.url])[0]
-        headers = {k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
-        return Fetch(
-            url=requested,
-            final_url=response.url if response.url != requested else None,
-            fetched_at=_utcnow(),
-            status=response.status,
-            headers=headers,
-            body=response.body,
-            content_type=headers.get("Content-Type"),
-        )
-
-    def _failed_fetch(self, failure) -> Fetch:
-        request = failure.request
-        status = None
-        if failure.check(HttpError):
-            status = failure.value.response.status
-            error = f"HTTP {status}"
-        else:
-            error = f"{failure.type.__name__}: {failure.getErrorMessage()}".strip()
-        return Fetch(url=request.url, fetched_at=_utcnow(), status=status, error=error[:1000])
-
-    def _date_wanted(self, d: date | None) -> bool:
-        if d is None:
-            return True
-        if self.date_from and d < self.date_from:
-            return False
-        return not (self.date_to and d > self.date_to)
+            yield from self._walk_back(meta, found=None)
