@@ -50,6 +50,7 @@ class PageItem:
     meeting_url: str | None = None
     parsed: Any = None  # minutes and references of a meeting page (set by the parse stage)
     parser_version: str | None = None  # of ``parsed``
+    stage_error: str | None = None  # a stage could not do its work (the blob store was full, say)
 
 
 @dataclass
@@ -64,3 +65,4 @@ class DocumentItem:
     clean_pages: list[str] | None = None  # that text repaired, page by page (set by the parse stage)
     parsed: Any = None  # minutes and references found in it (set by the parse stage)
     parser_version: str | None = None  # of ``clean_pages`` and ``parsed``
+    stage_error: str | None = None  # a stage could not do its work (the blob store was full, say)

@@ -7,17 +7,21 @@ item; at the end of the crawl the council's minutes are linked and references re
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 
 from crawler.items import DocumentItem, PageItem
 from pipeline.archive.blobs import BlobStore
-from pipeline.archive.db import blob_root, make_read_engine, open_archive_engine, resolve_db_url
+from pipeline.archive.db import blob_root, first_line, make_read_engine, open_archive_engine, resolve_db_url
 from pipeline.archive.writer import Archive
 from pipeline.extract import DEFAULT, ExtractionPool, engine, is_pdf
 from pipeline.parse import document as parsing
 from pipeline.parse import parser_version
 from pipeline.parse.profile import Profile
 from pipeline.progress import Progress
+from pipeline.report import RunReport
+
+logger = logging.getLogger(__name__)
 
 
 def profile_of(settings) -> Profile:
@@ -38,7 +42,10 @@ class CaptureStage:
     def process_item(self, item):
         fetch = item.fetch
         if fetch.ok:
-            fetch.sha256 = self.blobs.put(fetch.body)
+            try:
+                fetch.sha256 = self.blobs.put(fetch.body)
+            except OSError as exc:  # a full disk, a blob store gone read-only: this item is not stored
+                item.stage_error = f"blob store: {exc.strerror or exc}"
         return item
 
 
@@ -72,7 +79,7 @@ class ExtractStage:
 
     async def process_item(self, item):
         fetch = item.fetch
-        if not isinstance(item, DocumentItem) or not fetch.ok or not is_pdf(fetch.body):
+        if not isinstance(item, DocumentItem) or not fetch.ok or item.stage_error or not is_pdf(fetch.body):
             return item
         if fetch.sha256 in self.done or self._extracted_before(fetch.sha256):
             return item
@@ -98,6 +105,8 @@ class ParseStage:
         return cls(profile_of(crawler.settings))
 
     def process_item(self, item):
+        if item.stage_error:
+            return item
         if isinstance(item, DocumentItem) and item.extraction is not None:
             item.parser_version = self.version
             item.clean_pages, parsed = parsing.parse_pages(
@@ -117,6 +126,7 @@ class StoreStage:
         self.db_url = db_url
         self.crawler = crawler
         self.counts: Counter = Counter()
+        self.report = RunReport()
         self.profile = profile_of(crawler.settings)
 
     @classmethod
@@ -134,6 +144,7 @@ class StoreStage:
             "base_url": spider.base_url,
             "from": spider.date_from.isoformat() if spider.date_from else None,
             "to": spider.date_to.isoformat() if spider.date_to else None,
+            "incremental": spider.plan is not None,
         }
         self.run_id = self.archive.start_run(self.council_id, options)
         spider.run_id = self.run_id
@@ -141,17 +152,18 @@ class StoreStage:
 
     def process_item(self, item):
         kind = "documents" if isinstance(item, DocumentItem) else "pages"
-        if isinstance(item, PageItem):
-            result = self.archive.store_page(self.council_id, self.run_id, item)
-        else:
-            result = self.archive.store_document(self.council_id, self.run_id, item)
         self.counts[f"{kind}_fetched"] += 1
-        if isinstance(item, PageItem) and item.page_kind == "meeting" and item.fetch.ok:
-            self.counts["meeting_pages"] += 1
-        if item.fetch.not_modified:
-            self.counts["not_modified"] += 1
-        elif not item.fetch.ok:
-            self.counts[f"{kind}_failed"] += 1
+        try:
+            if item.stage_error:
+                raise StageError(item.stage_error)
+            if isinstance(item, PageItem):
+                result = self.archive.store_page(self.council_id, self.run_id, item)
+            else:
+                result = self.archive.store_document(self.council_id, self.run_id, item)
+        except Exception as exc:  # after the writer's own retries: record it, go on, retry next run
+            self._store_failed(item, exc)
+            return item
+        self._report(item, kind)
         self.counts["new_versions"] += result.new_versions
         self.counts["new_rows"] += result.new_rows
         c = self.counts
@@ -160,6 +172,29 @@ class StoreStage:
         )
         return item
 
+    def _report(self, item, kind: str) -> None:
+        if isinstance(item, PageItem) and item.page_kind == "meeting" and item.fetch.ok:
+            self.counts["meeting_pages"] += 1
+        if item.fetch.not_modified:
+            self.counts["not_modified"] += 1
+        elif not item.fetch.ok:
+            self.counts[f"{kind}_failed"] += 1
+            self.report.fetch_failed(item.fetch.url, item.fetch.error or "no body")
+        page = getattr(item, "meeting", None) or getattr(item, "meeting_list", None)
+        if page is not None and page.skipped:
+            self.report.page_skipped(item.fetch.url, page.skipped)
+
+    def _store_failed(self, item, exc: Exception) -> None:
+        self.counts["store_failed"] += 1
+        error = str(exc) if isinstance(exc, StageError) else f"{type(exc).__name__}: {first_line(exc)}"
+        logger.error("could not store %s: %s", item.fetch.url, error)
+        self.report.store_failed(
+            item.fetch.url,
+            error,
+            getattr(item, "meeting_url", None) if isinstance(item, DocumentItem) else None,
+            getattr(item, "page_kind", None),
+        )
+
     def close_spider(self, spider=None):
         spider = spider or self.crawler.spider
         self.progress.close()
@@ -167,10 +202,27 @@ class StoreStage:
         stats["requests"] = self.crawler.stats.get_value("downloader/request_count", 0)
         stats["committees"] = getattr(spider, "committees_found", 0)
         stats["meetings_listed"] = len(getattr(spider, "listed", ()))
-        derived = self.archive.derive(self.council_id, self.profile)
-        stats["minutes_linked"] = derived.minutes_linked
-        stats["references_resolved"] = derived.references_resolved
-        stats["references_unresolved"] = derived.references_unresolved
         reason = getattr(spider, "failure_reason", None)
-        self.archive.finish_run(self.run_id, "failed" if reason else "finished", stats, reason)
+        try:
+            derived = self.archive.derive(self.council_id, self.profile)
+            stats["minutes_linked"] = derived.minutes_linked
+            stats["references_resolved"] = derived.references_resolved
+            stats["references_unresolved"] = derived.references_unresolved
+        except Exception as exc:  # the next run derives again (derivation is idempotent)
+            stats["derive_error"] = f"{type(exc).__name__}: {first_line(exc)}"
+        stats.update(self.report.as_stats())
+        status = "failed" if reason else ("partial" if self.report.partial else "finished")
+        reason = reason or self.report.reason()
+        try:
+            self.archive.finish_run(self.run_id, status, stats, reason)
+        except Exception as exc:  # the run stays "running": the next one marks it interrupted, crawls in full
+            spider.failure_reason = (
+                f"could not record the end of the run: {type(exc).__name__}: {first_line(exc)}"
+            )
+        if status == "partial" and not getattr(spider, "failure_reason", None):
+            spider.partial_reason = reason
         self.archive.engine.dispose()
+
+
+class StageError(RuntimeError):
+    """An earlier stage could not do its work for this item."""

@@ -50,7 +50,8 @@ class CrawlRun(Base):
     council_id: Mapped[int] = mapped_column(ForeignKey("councils.id"), nullable=False, index=True)
     started_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
-    # running | finished | failed ("failed" = the site could not be crawled at all)
+    # running | finished | partial (some items could not be stored: retried next run) | failed (the
+    # site could not be crawled at all) | interrupted (the process ended before the run did)
     status: Mapped[str] = mapped_column(String(20), nullable=False)
     reason: Mapped[str | None] = mapped_column(Text)
     options: Mapped[dict | None] = mapped_column(JSON)

@@ -6,7 +6,9 @@ import os
 import sys
 from pathlib import Path
 
-from pipeline.archive.db import open_archive_engine, resolve_db_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from pipeline.archive.db import first_line, open_archive_engine, resolve_db_url
 from pipeline.cli.common import (
     CliError,
     add_config,
@@ -94,12 +96,21 @@ def cmd_crawl(args) -> int:
         incremental=args.incremental,
         year_convention=year_convention,
     )
+    if outcome.full_because:
+        print(f"council-archive: revisited everything: {outcome.full_because}", file=sys.stderr)
     if outcome.run_id is None:
         print("council-archive: error: the crawl did not start (see the log above)", file=sys.stderr)
         return 1
-    print_run(db_url, outcome.run_id)
+    try:
+        print_run(db_url, outcome.run_id)
+    except SQLAlchemyError as exc:
+        print(f"council-archive: the archive could not be read after the run: {first_line(exc)}", file=sys.stderr)
+        return 1
     if outcome.failure_reason:
         print(f"council-archive: crawl failed: {outcome.failure_reason}", file=sys.stderr)
+        return 1
+    if outcome.partial_reason:
+        print(f"council-archive: crawl partial: {outcome.partial_reason}", file=sys.stderr)
         return 1
     return 0
 

@@ -114,33 +114,51 @@ def _print_archive_of(slug: str, db: str | None) -> None:
 def _detector(cache: str):
     from pipeline.ops.detect import Detector
 
-    if cache:
-        Path(cache).parent.mkdir(parents=True, exist_ok=True)
-    return Detector(Path(cache) if cache else None)
+    try:
+        if cache:
+            Path(cache).parent.mkdir(parents=True, exist_ok=True)
+        return Detector(Path(cache) if cache else None)
+    except Exception as exc:  # noqa: BLE001 (a cache we cannot open is one line, exit 2)
+        raise CliError(f"cannot open the HTTP cache {cache!r}: {exc}") from None
 
 
 def cmd_detect(args) -> int:
-    found = _detector(args.cache).detect(args.url)
+    """Print one line (or --json); exit 1 if the site is unreachable or blocked, 0 if it answered."""
+    from pipeline.ops.detect import Detection, one_line
+
+    detector = _detector(args.cache)
+    try:
+        found = detector.detect(args.url)
+    except Exception as exc:  # noqa: BLE001 (whatever a site does, one line, never a traceback)
+        found = Detection(args.url, "error", reason=f"detection failed: {one_line(exc)}")
     if args.json:
         print(json.dumps(asdict(found), indent=2))
     else:
         where = f" at {found.base_url}" if found.base_url else ""
         moved = f" (moved: {found.final_url})" if found.moved else ""
         print(f"{found.status}{where}{moved}: {found.reason}")
-    return 0
+    return 1 if found.status in ("unreachable", "blocked", "error") else 0
 
 
 def _check_councils(doc, path: Path, args) -> int:
-    """Detect each council's site; with --update, follow ModernGov sites that moved. Exit 1 if any is not ok."""
-    from pipeline.ops import registry
+    """Detect each council's site; with --update, follow ModernGov sites that moved. Exit 1 if any is not ok.
 
-    detector = _detector(args.cache)
+    A council whose detection fails in any way is reported on its line ("error") and the check goes on."""
+    from pipeline.ops import registry
+    from pipeline.ops.detect import one_line
+
     entries = registry.councils(doc)
     slugs = args.councils or [s for s, e in entries.items() if e.get("enabled", True)]
+    chosen = [(slug, registry.get(doc, slug)) for slug in slugs]  # an unknown slug stops us before any check
+    detector = _detector(args.cache)
     problems = changed = 0
-    for slug in slugs:
-        entry = registry.get(doc, slug)
-        found = detector.detect(entry["base_url"])
+    for slug, entry in chosen:
+        try:
+            found = detector.detect(entry["base_url"])
+        except Exception as exc:  # noqa: BLE001 (one council's failure is its line, not the run's end)
+            problems += 1
+            print(f"{slug:<32} {'error':<12} detection failed: {one_line(exc)}", flush=True)
+            continue
         expected = entry.get("platform", "moderngov")
         note = ""
         if found.status == "moderngov" and found.base_url and found.base_url != entry["base_url"]:
@@ -151,7 +169,7 @@ def _check_councils(doc, path: Path, args) -> int:
                 note += " (registry updated)"
         ok = found.status == expected
         problems += not ok
-        print(f"{slug:<32} {'ok' if ok else found.status:<12} {note or found.reason}")
+        print(f"{slug:<32} {'ok' if ok else found.status:<12} {note or found.reason}", flush=True)
     if changed:
         registry.save(doc, path)
     return 1 if problems else 0

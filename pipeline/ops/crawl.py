@@ -11,7 +11,7 @@ from scrapy.utils.project import get_project_settings
 from crawler.spiders.moderngov import ModernGovSpider
 from crawler.urls import council_slug_for, normalise_base_url
 from pipeline.archive.db import make_read_engine
-from pipeline.ops.plan import build_plan
+from pipeline.ops.plan import build_plan, full_crawl_needed
 
 
 @dataclass
@@ -19,6 +19,8 @@ class CrawlOutcome:
     run_id: int | None
     failure_reason: str | None
     stats: dict
+    partial_reason: str | None = None  # some items could not be stored: the run is "partial"
+    full_because: str | None = None  # an incremental run that revisited everything, and why
 
 
 def crawl_settings(
@@ -64,10 +66,12 @@ def run_crawl(
     """Crawl one site into the archive. Runs Twisted's reactor: once per process."""
     process = CrawlerProcess(crawl_settings(db_url, **setting_overrides))
     crawler = process.create_crawler(ModernGovSpider)
-    plan = None
+    plan = full_because = None
     if incremental:  # what to revisit is decided from the archive here, so the spider needs no SQL
         engine = make_read_engine(db_url)
-        plan = build_plan(engine, council or council_slug_for(normalise_base_url(base_url)))
+        slug = council or council_slug_for(normalise_base_url(base_url))
+        full_because = full_crawl_needed(engine, slug)
+        plan = None if full_because else build_plan(engine, slug)
         engine.dispose()
     process.crawl(
         crawler,
@@ -81,4 +85,10 @@ def run_crawl(
     process.start()
     spider = crawler.spider
     stats = crawler.stats.get_stats() if crawler.stats else {}
-    return CrawlOutcome(getattr(spider, "run_id", None), getattr(spider, "failure_reason", None), stats)
+    return CrawlOutcome(
+        getattr(spider, "run_id", None),
+        getattr(spider, "failure_reason", None),
+        stats,
+        getattr(spider, "partial_reason", None),
+        full_because,
+    )

@@ -11,8 +11,30 @@ from datetime import date
 from sqlalchemy import Engine, func, select
 
 from crawler.revisit import KnownMeeting, RevisitPlan
-from pipeline.archive.models import FetchLog, Meeting, Page, PageVersion
+from pipeline.archive.models import CrawlRun, FetchLog, Meeting, Page, PageVersion
 from pipeline.read.councils import find_council
+
+
+def full_crawl_needed(engine: Engine, council: str) -> str | None:
+    """Why tonight's run must revisit everything, or None: the council was never crawled, or its last
+    run did not end cleanly (killed, or a list it fetched could not be stored)."""
+    with engine.connect() as conn:
+        council_id = find_council(conn, council)
+        if council_id is None:
+            return "nothing archived yet"
+        last = conn.execute(
+            select(CrawlRun.status, CrawlRun.stats)
+            .where(CrawlRun.council_id == council_id)
+            .order_by(CrawlRun.id.desc())
+            .limit(1)
+        ).first()
+    if last is None:
+        return "nothing archived yet"
+    if last.status in ("running", "interrupted"):
+        return f"the last run did not finish ({last.status})"
+    if (last.stats or {}).get("retry_full"):
+        return "the last run could not store a list page"
+    return None
 
 
 def build_plan(engine: Engine, council: str, today: date | None = None) -> RevisitPlan:
@@ -21,6 +43,10 @@ def build_plan(engine: Engine, council: str, today: date | None = None) -> Revis
         council_id = find_council(conn, council)
         if council_id is None:
             return plan  # a first crawl: everything is new
+        last_stats = conn.scalar(
+            select(CrawlRun.stats).where(CrawlRun.council_id == council_id).order_by(CrawlRun.id.desc()).limit(1)
+        )
+        plan.retry = set((last_stats or {}).get("retry_urls") or [])
         last_visit = (
             select(Page.url.label("url"), func.max(PageVersion.last_seen).label("at"))
             .join(PageVersion, PageVersion.page_id == Page.id)

@@ -100,4 +100,17 @@ def print_run(db_url: str, run_id: int) -> None:
         print(f"  {name:<20} {n}")
     resolved, total = references_resolved(engine, run.council_id)
     print(f"  {'references resolved':<20} {resolved} of {total}")
+    totals = stats.get("report_totals") or {}
+    for key, what in (
+        ("store_failures", "items not stored"),
+        ("failed_fetches", "failed fetches"),
+        ("skipped", "page elements skipped"),
+    ):
+        if totals.get(key):
+            print(f"  {what}: {totals[key]} (see crawl_runs.stats of run {run.id}; first ones below)")
+            entries = {"store_failures": "store_failures", "failed_fetches": "failed_fetch_list"}.get(
+                key, "skipped_elements"
+            )
+            for entry in (stats.get(entries) or [])[:5]:
+                print(f"    {entry['url']}: {entry['error']}" if isinstance(entry, dict) else f"    {entry}")
     engine.dispose()
