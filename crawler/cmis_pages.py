@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 from parsel import Selector
 
 from crawler.dates import DATE_PATTERN, make_date, parse_date_text, parse_time_text
-from crawler.html_text import block_text, inline_text
+from crawler.html_text import block_text, inline_text, read_html
 from crawler.pages import AgendaItem, DocumentLink, MeetingLink, MeetingList, MeetingPage
 from crawler.urls import clean_href, site_id
 
@@ -71,17 +71,10 @@ class CmisCalendar:
 # -- shared helpers ----------------------------------------------------------------------------
 
 
-def _selector(html: str) -> Selector:
-    try:
-        return Selector(text=html)
-    except ValueError:  # lone surrogates and the like: what a browser would show instead
-        return Selector(text=html.encode("utf-8", "replace").decode("utf-8"))
-
-
 def _cmis(html: str) -> Selector:
     if not isinstance(html, str) or not _CMIS_MARKERS.search(html):
         raise NotCmis("no DNN/CMIS markup in page")
-    return _selector(html)
+    return read_html(html)
 
 
 def _content(sel: Selector):

@@ -1,7 +1,70 @@
-"""Readable text of HTML blocks (minutes blocks, item descriptions). Pure; iterative, so markup
-nested thousands deep is read like any other."""
+"""HTML read safely, and the readable text of its blocks (minutes blocks, item descriptions). Pure;
+iterative, so markup nested thousands deep is read like any other."""
 
 from __future__ import annotations
+
+import re
+
+from parsel import Selector
+
+# libxml2 gives up on a document nested deeper than about 2,000 elements, and drops the rest of it.
+MAX_DEPTH = 1000
+_TAG = re.compile(r"<(/?)([a-zA-Z][\w:-]*)\b[^>]*?(/?)>")
+_VOID = frozenset(
+    {"br", "hr", "img", "input", "meta", "link", "area", "base", "col", "source", "wbr", "param"}
+)
+
+
+def _depth(root) -> int:
+    """How deep the parsed tree goes (iteratively)."""
+    deepest, stack = 0, [(root, 1)]
+    while stack:
+        el, d = stack.pop()
+        deepest = max(deepest, d)
+        stack.extend((child, d + 1) for child in el)
+    return deepest
+
+
+def _flatten(html: str, limit: int) -> str:
+    """The document with element tags beyond ``limit`` levels removed (their text kept)."""
+    out, last, depth, dropped = [], 0, 0, 0
+    for m in _TAG.finditer(html):
+        closing, name, selfclosing = m.group(1), m.group(2).lower(), m.group(3)
+        if name in _VOID or selfclosing:
+            continue
+        if not closing:
+            if depth >= limit:
+                dropped += 1
+                out.append(html[last : m.start()])
+                last = m.end()
+                continue
+            depth += 1
+        elif dropped:
+            dropped -= 1
+            out.append(html[last : m.start()])
+            last = m.end()
+        else:
+            depth = max(0, depth - 1)
+    out.append(html[last:])
+    return "".join(out)
+
+
+def _selector(html: str) -> Selector:
+    try:
+        return Selector(text=html)
+    except ValueError:  # lone surrogates and the like: what a browser would show instead
+        return Selector(text=html.encode("utf-8", "replace").decode("utf-8"))
+
+
+def read_html(html: str, skipped: list[str] | None = None) -> Selector:
+    """The parsed page; one nested too deep for the parser is flattened first (and said so)."""
+    sel = _selector(html)
+    if _depth(sel.root) < 2 * MAX_DEPTH - 100:
+        return sel
+    if skipped is not None:
+        skipped.append(f"markup nested deeper than {MAX_DEPTH:,} levels: the deeper tags were flattened")
+    return _selector(_flatten(html, MAX_DEPTH))
+
 
 _BLOCK_TAGS = frozenset({"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "div", "tr"})
 

@@ -1,4 +1,4 @@
-"""Downloader middlewares: the council's site boundary, and the server's Retry-After.
+"""Downloader middlewares: the council's site boundary, redirect loops, and the server's Retry-After.
 
 Scrapy's own OffsiteMiddleware drops a redirect to another host silently (at scheduling, where no
 errback runs); ``SiteBoundary`` refuses it while it is being downloaded instead, so the request's
@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import time
+from urllib.parse import urljoin
 
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.httpobj import urlparse_cached
@@ -41,6 +42,20 @@ class SiteBoundary:
                 f"`council-archive councils set {spider.council} allowed_hosts={host}`"
             )
         raise IgnoreRequest(f"link to another host ({host}), not followed")
+
+
+class RedirectLoop:
+    """A redirect back to a URL already in its own chain (A -> A, A -> B -> A) is refused here: the
+    duplicate filter would otherwise drop the next hop without a word."""
+
+    def process_response(self, request, response, spider=None):
+        if not 300 <= response.status < 400 or b"Location" not in response.headers:
+            return response
+        target = urljoin(request.url, response.headers[b"Location"].decode("latin-1").strip())
+        chain = [*request.meta.get("redirect_urls", []), request.url]
+        if target in chain:
+            raise IgnoreRequest(f"redirect loop: {request.url} redirects back to {target}")
+        return response
 
 
 def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:

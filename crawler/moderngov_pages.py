@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from parsel import Selector
 
 from crawler.dates import parse_date_text, parse_time_text
-from crawler.html_text import block_text, inline_text
+from crawler.html_text import block_text, inline_text, read_html
 from crawler.pages import (
     AgendaItem,
     CommitteeLink,
@@ -41,8 +41,12 @@ class NotModernGov(ValueError):
     """The page has no ``div#modgov``: a firewall challenge, an error page or another platform."""
 
 
-def _modgov(html: str) -> Selector:
-    root = Selector(text=html).css("div#modgov")
+def _modgov(html: str, skipped: list[str] | None = None) -> Selector:
+    return _modgov_of(read_html(html, skipped))
+
+
+def _modgov_of(sel: Selector) -> Selector:
+    root = sel.css("div#modgov")
     if not root:
         raise NotModernGov("no div#modgov in page")
     return root[0]
@@ -93,8 +97,8 @@ def _year(value: str) -> int | None:
 
 def parse_meeting_list(html: str, url: str) -> MeetingList:
     """ieListMeetings.aspx: the year select and the meetings (``li`` or older ``tr`` rows)."""
-    root = _modgov(html)
     skipped: list[str] = []
+    root = _modgov(html, skipped)
     years: set[int] = set()
     for value in root.css("select#YearSelect option::attr(value)").getall():
         year = _year(value)
@@ -242,9 +246,9 @@ def _iso_date(value: str | None) -> date | None:
 
 def parse_meeting_page(html: str, url: str) -> MeetingPage:
     """ieListDocuments.aspx: the meeting, its documents and its numbered agenda items."""
-    sel = Selector(text=html)
-    root = _modgov(html)
     skipped: list[str] = []
+    sel = read_html(html, skipped)
+    root = _modgov_of(sel)
     subtitle_a = root.css("h2.mgSubTitleTxt a")
     subtitle = inline_text(root.css("h2.mgSubTitleTxt"))
     committee_name = None

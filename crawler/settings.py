@@ -39,6 +39,7 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "crawler.middlewares.SiteBoundary": 50,
     "crawler.middlewares.RetryAfter": 560,
+    "crawler.middlewares.RedirectLoop": 650,  # sees a 3xx before the RedirectMiddleware (600) does
 }
 URLLENGTH_LIMIT = 0
 REDIRECT_MAX_TIMES = 10

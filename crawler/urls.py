@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 from w3lib.url import safe_url_string
 
 MAX_SITE_ID = 2**63 - 1  # site ids are stored as 64-bit integers
-MAX_URL_LENGTH = 2083  # longer "URLs" are junk (and some servers refuse them)
+MAX_URL_LENGTH = 65536  # longer "URLs" are junk; spiders refuse (and record) anything over 2,083
 _WEB_SCHEMES = ("http", "https")
 
 

@@ -12,7 +12,14 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import DontCloseSpider, IgnoreRequest
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DontCloseSpider,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+)
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import (
@@ -54,19 +61,22 @@ def describe_failure(failure, url: str) -> str:
     host = urlsplit(url).hostname or url
     if failure.check(HttpError):
         return f"HTTP {failure.value.response.status}"
-    if failure.check(DNSLookupError):
+    # Scrapy 2.13+ wraps Twisted's errors in its own; older ones pass Twisted's through.
+    if failure.check(DNSLookupError, CannotResolveHostError):
         return f"host unreachable: DNS lookup failed for {host}"
-    if failure.check(ConnectionRefusedError):
+    if failure.check(ConnectionRefusedError, DownloadConnectionRefusedError):
         port = urlsplit(url).port or (443 if url.startswith("https") else 80)
         return f"host unreachable: connection refused by {host}:{port}"
-    if failure.check(TCPTimedOutError, TimeoutError):
+    if failure.check(TCPTimedOutError, TimeoutError, DownloadTimeoutError):
         return f"host unreachable: no answer from {host} (timed out)"
-    if failure.check(NoRouteError, ConnectError):
+    if failure.check(NoRouteError, ConnectError, DownloadFailedError):
         return f"host unreachable: cannot connect to {host} ({failure.getErrorMessage()[:200]})"
     if failure.check(IgnoreRequest):
         message = failure.getErrorMessage()
         if "max redirections" in message:
             return "too many redirects (a redirect loop?)"
+        if message.startswith("redirect loop"):
+            return "too many redirects (a redirect loop?): " + message[:900]
         return message[:1000]
     return f"{failure.type.__name__}: {failure.getErrorMessage()}".strip()[:1000]
 

@@ -66,13 +66,14 @@ def cmd_crawl(args) -> int:
 
     db_url = resolve_db_url(args.db)
     engine = open_archive_engine(db_url)  # fail fast (exit 2) on an unusable database
-    base_url, year_convention = args.base_url, None
+    base_url, year_convention, allowed_hosts = args.base_url, None, []
     if args.council:
         entry = registry.find(Path(args.config), args.council)
         if entry:
             base_url = base_url or entry["base_url"]
             args.name = args.name or entry.get("name")
             year_convention = entry.get("year_convention")
+            allowed_hosts = list(entry.get("allowed_hosts") or [])
     if base_url is None:
         if not args.council:
             raise CliError("give --base-url URL, or --council SLUG of a council in the registry or archive")
@@ -95,6 +96,7 @@ def cmd_crawl(args) -> int:
         log_level=args.log_level,
         incremental=args.incremental,
         year_convention=year_convention,
+        allowed_hosts=allowed_hosts,
     )
     if outcome.full_because:
         print(f"council-archive: revisited everything: {outcome.full_because}", file=sys.stderr)
@@ -104,7 +106,10 @@ def cmd_crawl(args) -> int:
     try:
         print_run(db_url, outcome.run_id)
     except SQLAlchemyError as exc:
-        print(f"council-archive: the archive could not be read after the run: {first_line(exc)}", file=sys.stderr)
+        print(
+            f"council-archive: the archive could not be read after the run: {first_line(exc)}",
+            file=sys.stderr,
+        )
         return 1
     if outcome.failure_reason:
         print(f"council-archive: crawl failed: {outcome.failure_reason}", file=sys.stderr)

@@ -1,4 +1,5 @@
-"""A local HTTP server for a generated ModernGov site (demo, tests, benchmarks). 127.0.0.1 only."""
+"""A local HTTP server for a generated site (demo, tests, benchmarks), on a loopback address only
+(127.0.0.2, .3 ... stand in for distinct council hosts)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from pipeline.demo.sample_site import SampleSite, route_key
 class SiteServer:
     """Serves ``site.routes``; the routes may be swapped while running (a site changing state)."""
 
-    def __init__(self, site: SampleSite, port: int = 0):
+    def __init__(self, site: SampleSite, port: int = 0, host: str = "127.0.0.1"):
         self.site = site
         self.hits: Counter = Counter()
         self.fail_next: Counter = Counter()
@@ -65,7 +66,9 @@ class SiteServer:
             def log_message(self, *args):  # keep test and demo output clean
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        if not host.startswith("127."):
+            raise ValueError("fixture sites are served on loopback addresses only (127.x.x.x)")
+        self.httpd = ThreadingHTTPServer((host, port), Handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date
 
@@ -53,6 +54,16 @@ def crawl_settings(
     return settings
 
 
+# Failures these log (with tracebacks) are recorded in the fetch log and the run report already.
+RECORDED_ELSEWHERE = ("scrapy.downloadermiddlewares.retry", "scrapy.downloadermiddlewares.robotstxt")
+
+
+def quiet_recorded_failures(level: str | None) -> None:
+    if (level or "WARNING").upper() not in ("DEBUG", "INFO"):
+        for name in RECORDED_ELSEWHERE:
+            logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
 def run_crawl(
     db_url: str,
     base_url: str,
@@ -61,10 +72,13 @@ def run_crawl(
     date_from: date | None = None,
     date_to: date | None = None,
     incremental: bool = False,
+    allowed_hosts: list[str] | None = None,
     **setting_overrides,
 ) -> CrawlOutcome:
     """Crawl one site into the archive. Runs Twisted's reactor: once per process."""
-    process = CrawlerProcess(crawl_settings(db_url, **setting_overrides))
+    settings = crawl_settings(db_url, **setting_overrides)
+    process = CrawlerProcess(settings)
+    quiet_recorded_failures(settings.get("LOG_LEVEL"))
     crawler = process.create_crawler(ModernGovSpider)
     plan = full_because = None
     if incremental:  # what to revisit is decided from the archive here, so the spider needs no SQL
@@ -81,6 +95,7 @@ def run_crawl(
         date_from=date_from,
         date_to=date_to,
         plan=plan,
+        allowed_hosts=allowed_hosts or (),
     )
     process.start()
     spider = crawler.spider

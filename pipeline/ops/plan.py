@@ -44,7 +44,10 @@ def build_plan(engine: Engine, council: str, today: date | None = None) -> Revis
         if council_id is None:
             return plan  # a first crawl: everything is new
         last_stats = conn.scalar(
-            select(CrawlRun.stats).where(CrawlRun.council_id == council_id).order_by(CrawlRun.id.desc()).limit(1)
+            select(CrawlRun.stats)
+            .where(CrawlRun.council_id == council_id)
+            .order_by(CrawlRun.id.desc())
+            .limit(1)
         )
         plan.retry = set((last_stats or {}).get("retry_urls") or [])
         last_visit = (

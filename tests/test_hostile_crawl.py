@@ -1,0 +1,190 @@
+"""A crawl against a hostile world: bad elements cost themselves only, nothing is dropped silently,
+a dead host is one line, and what could not be stored is retried the next night."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import create_engine, func, select
+
+from pipeline.archive.models import CrawlRun, Document, DocumentVersion, FetchLog, Meeting
+from pipeline.demo.sample_site import SampleSite, route_key
+from pipeline.demo.site_server import SiteServer
+from tests.conftest import crawl_site, run_cli
+
+pytestmark = pytest.mark.slow
+
+HOSTILE_LINKS = [
+    ("http://[insert link]", "not an http(s) URL"),
+    ("javascript:void(0)", "not an http(s) URL"),
+    ("mailto:clerk@example.gov.uk", "not an http(s) URL"),
+    ("file:///etc/passwd", "not an http(s) URL"),
+    ("data:text/html,<b>x</b>", "not an http(s) URL"),
+    ("http://127.0.0.9:1/documents/s1/Elsewhere.pdf", "on another site"),
+]
+
+
+def _inject(site: SampleSite, key: str, marker: str, extra: str) -> None:
+    ctype, body = site.routes[key]
+    html = body.decode("utf-8")
+    assert marker in html
+    site.routes[key] = (ctype, html.replace(marker, marker + extra, 1).encode("utf-8"))
+
+
+def _meeting_key(site: SampleSite, mid: int) -> str:
+    m = next(m for m in site.meetings if m.mid == mid)
+    return route_key(site.prefix + m.href.replace("&amp;", "&"))
+
+
+def _runs(db_url: str):
+    with create_engine(db_url).connect() as c:
+        return c.execute(select(CrawlRun).order_by(CrawlRun.id)).all()
+
+
+def _versions(db_url: str) -> list[tuple]:
+    with create_engine(db_url).connect() as c:
+        return sorted(c.execute(select(Document.title, DocumentVersion.sha256).join(DocumentVersion)).all())
+
+
+def test_bad_elements_are_skipped_and_reported_the_rest_is_archived(site_factory, new_db):
+    db_url, clean_db = new_db(), new_db()
+    crawl_site(site_factory(committees=1, years=(2025,), meetings_per_year=3, cancelled_every=0), clean_db)
+    server = site_factory(committees=1, years=(2025,), meetings_per_year=3, cancelled_every=0)
+    site = server.site
+    first = site.meetings[0]
+    page = _meeting_key(site, first.mid)
+    links = "".join(f'<li><a href="{href}">Agenda</a></li>' for href, _ in HOSTILE_LINKS)
+    deep = "<div>" * 3000 + "Deep text" + "</div>" * 3000
+    _inject(site, page, '<div id="modgov">', f'<ul class="mgActionList">{links}</ul>{deep}')
+    lists = [k for k in site.routes if "ielistmeetings.aspx" in k.lower()]
+    huge_id = "9" * 40
+    for key in lists:
+        _inject(
+            site,
+            key,
+            '<option value="0"> </option>',
+            f'<option value="{"9" * 5000}">x</option><option value="٢٠٢٤">y</option>',
+        )
+        _inject(
+            site,
+            key,
+            '<div id="modgov">',
+            f'<ul><li><a href="ieListDocuments.aspx?CId=1&amp;MId={huge_id}">1 May 2025</a></li></ul>',
+        )
+    result = crawl_site(server, db_url)
+    assert result.returncode == 0
+    [run] = _runs(db_url)
+    assert run.status == "finished"
+    skipped = run.stats["skipped_elements"]
+    for href, why in HOSTILE_LINKS:
+        assert any(href[:60] in s and why in s for s in skipped), href
+    assert any("not a usable id" in s and huge_id in s for s in skipped)
+    assert any("not a year" in s for s in skipped)
+    engine = create_engine(db_url)
+    with engine.connect() as c:
+        urls = c.scalars(select(Document.url)).all()
+        assert urls and all(
+            u.startswith(server.base_url.split("/democracy")[0]) for u in urls
+        )  # no junk rows
+        assert c.scalar(select(func.count()).select_from(Meeting)) == len(
+            site.meetings
+        )  # the rest is archived
+    assert _versions(db_url) == _versions(clean_db)  # every document the clean site gives
+
+
+def test_redirects_to_other_hosts_loops_and_long_urls_are_failed_fetches_with_reasons(
+    site_factory, db_url, tmp_path
+):
+    server = site_factory(committees=1, years=(2025,), meetings_per_year=2, cancelled_every=0)
+    cdn_site = SampleSite(prefix="/", committees=[])
+    with SiteServer(cdn_site, host="127.0.0.2") as cdn:
+        site = server.site
+        m = site.meetings[0]
+        docs = [d for d in m.documents if d.kind != "agenda_pack"]
+        moved, looping = route_key(site.prefix + docs[0].href.replace("&amp;", "&")), None
+        cdn_site.routes["/moved.pdf"] = site.routes[moved]
+        site.routes[moved] = ("redirect", f"{cdn.base_url}moved.pdf".encode())
+        looping = route_key(site.prefix + docs[1].href.replace("&amp;", "&"))
+        site.routes[looping] = ("redirect", (server.base_url + docs[1].href.replace("&amp;", "&")).encode())
+        long_href = "documents/s77/" + "a" * 3000 + ".pdf"
+        _inject(
+            site,
+            _meeting_key(site, m.mid),
+            '<ul class="mgActionList">',
+            f'<li><a href="{long_href}">Long</a></li>',
+        )
+
+        crawl_site(server, db_url)
+        engine = create_engine(db_url)
+        with engine.connect() as c:
+            errors = dict(
+                c.execute(select(FetchLog.url, FetchLog.error).where(FetchLog.error.is_not(None))).all()
+            )
+        moved_url = next(u for u in errors if "redirected to another host" in (errors[u] or ""))
+        assert "127.0.0.2" in errors[moved_url] and "allowed_hosts=127.0.0.2" in errors[moved_url]
+        assert any(e.startswith("too many redirects (a redirect loop?)") for e in errors.values())
+        assert any("characters (over 2,083): not requested" in e for e in errors.values())
+        [run] = _runs(db_url)
+        assert run.stats["report_totals"]["failed_fetches"] >= 3
+
+        # The registry allows the council's CDN: the moved document is followed and archived.
+        registry = tmp_path / "councils.toml"
+        registry.write_text(
+            f'[councils.sample]\nname = "Sample"\nbase_url = "{server.base_url}"\nallowed_hosts = ["127.0.0.2"]\n'
+        )
+        crawl_site(server, db_url, "--config", str(registry))
+        with engine.connect() as c:
+            fetched = c.execute(
+                select(DocumentVersion.fetched_url).where(DocumentVersion.fetched_url.like("%127.0.0.2%"))
+            ).all()
+        assert fetched, "the redirect to an allowed host was followed"
+
+
+def test_a_dead_host_is_one_line_and_exit_1(db_url):
+    result = run_cli(
+        "crawl", "--base-url", "http://127.0.0.1:9/", "--council", "dead", "--delay", "0", "--db", db_url
+    )
+    assert result.returncode == 1
+    lines = [ln for ln in result.stderr.strip().splitlines() if ln.strip()]
+    assert lines[-1] == "council-archive: crawl failed: host unreachable: connection refused by 127.0.0.1:9"
+    assert "Traceback" not in result.stderr and len(lines) <= 3
+
+
+STORE_FAILS = """
+from pipeline.archive import writer
+_store = writer.Archive.store_document
+def failing(self, council_id, run_id, item):
+    if item.link.kind == "printed_minutes":
+        from sqlalchemy.exc import IntegrityError
+        raise IntegrityError("INSERT INTO document_versions", {}, Exception("constraint failed (injected)"))
+    return _store(self, council_id, run_id, item)
+writer.Archive.store_document = failing
+"""
+
+
+def test_a_store_that_fails_makes_the_run_partial_and_the_next_night_restores_it(site_factory, db_url):
+    server = site_factory(committees=1, years=(2025,), meetings_per_year=3, cancelled_every=0)
+    failed = crawl_site(server, db_url, preamble=STORE_FAILS, check=False)
+    assert failed.returncode == 1
+    assert "crawl partial:" in failed.stderr and "constraint failed (injected)" in failed.stderr
+    [run] = _runs(db_url)
+    assert run.status == "partial" and run.reason.startswith("3 items could not be stored")
+    assert len(run.stats["store_failures"]) == 3 and len(run.stats["retry_urls"]) == 3
+    engine = create_engine(db_url)
+    with engine.connect() as c:
+        kinds = c.scalars(
+            select(Document.kind).join(DocumentVersion, DocumentVersion.document_id == Document.id)
+        ).all()
+    assert "printed_minutes" not in kinds
+
+    fixed = crawl_site(server, db_url, "--incremental")
+    assert fixed.returncode == 0, fixed.stderr
+    with engine.connect() as c:
+        kinds = c.scalars(
+            select(Document.kind).join(DocumentVersion, DocumentVersion.document_id == Document.id)
+        ).all()
+        runs = c.execute(select(CrawlRun.status, CrawlRun.options).order_by(CrawlRun.id)).all()
+    assert kinds.count("printed_minutes") == 3  # what the failed run could not store, restored
+    assert [r.status for r in runs] == ["partial", "finished"] and runs[1].options["incremental"]
+    assert json.dumps(runs[1].options)  # the report is plain JSON
