@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fpdf import FPDF
 from fpdf.enums import EncryptionMethod
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.extract import ExtractionPool, extract_pdf
 from pipeline.extract.result import cid_ratio
@@ -136,3 +138,49 @@ def test_running_headers_keep_their_first_occurrence_and_footers_go():
     assert out[1] == "more text\n4\nWORK PROGRAMME"  # the minute number 4 is not a page number
     assert out[2] == "end"
     assert "\n1\nDECLARATIONS" in out[0]
+
+
+def test_planning_resolutions_at_the_foot_of_every_page_are_kept():
+    pages = [
+        f"PLANNING COMMITTEE\n{n}. Application 23/00{120 + n}/FUL, {n} High Street\nThe Committee considered the report.\n"
+        f"RESOLVED: That planning permission for 23/00{120 + n}/FUL be granted subject to conditions.\n"
+        "All minutes are draft until agreed\nPage {n} of 12".replace("{n}", str(n))
+        for n in range(1, 13)
+    ]
+    out = clean_pages(pages)
+    for n, text in enumerate(out, start=1):
+        assert f"RESOLVED: That planning permission for 23/00{120 + n}/FUL be granted" in text
+        assert "All minutes are draft" not in text and f"Page {n} of 12" not in text
+    assert out[0].startswith("PLANNING COMMITTEE") and not out[1].startswith("PLANNING COMMITTEE")
+
+
+def test_a_long_document_with_furniture_keeps_its_body_and_is_not_empty():
+    bodies = [f"The Panel noted the update on item {p % 7} of the capital programme." for p in range(200)]
+    pages = [
+        f"Cabinet\n14 March 2024\n{b}\nAGREED.\n{p + 1}\nAll minutes are draft" for p, b in enumerate(bodies)
+    ]
+    out = clean_pages(pages)
+    assert all(b in text and "AGREED." in text for b, text in zip(bodies, out, strict=True))
+    assert sum(text.startswith("Cabinet") for text in out) == 1  # the header, kept where it first appears
+    assert not any(text.endswith(str(p + 1)) for p, text in enumerate(out))  # the page numbers go
+
+
+def test_numbers_at_a_page_edge_that_do_not_count_pages_stay():
+    # "69" heads page 2 (a minute number on its own line) and "71" page 3: not a page count.
+    pages = ["Minutes\n68\nAPOLOGIES\ntext", "69\nDECLARATIONS\ntext", "71\nMINUTES\ntext"]
+    out = clean_pages(pages)
+    assert out[1].startswith("69\nDECLARATIONS") and out[2].startswith("71\nMINUTES")
+
+
+def test_page_numbers_restarting_in_each_document_of_a_pack_go():
+    words = ["budget", "parking", "housing", "libraries", "waste", "planning", "audit", "grants", "roads"]
+    pages = [
+        f"the {w} report was noted\n{n}" for w, n in zip(words, [1, 2, 3, 1, 2, 1, 2, 3, 4], strict=True)
+    ]
+    assert clean_pages(pages) == [f"the {w} report was noted" for w in words]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(codec="utf-8"), max_size=300), max_size=15))
+def test_cleanup_never_raises_and_keeps_one_text_per_page(pages):
+    assert len(clean_pages(pages)) == len(pages)

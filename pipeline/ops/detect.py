@@ -12,10 +12,15 @@ inflated further), redirects stop at ``MAX_REDIRECTS``, and the whole detection 
 redirect and probe) ends at a total ``deadline`` (30 s): the sockets it opened are shut down then,
 which ends a read that a per-read timeout never would (a server trickling a byte a second). Every
 failure is one line in ``Detection.reason``, never a traceback.
+
+Longer than 400 lines: classifying an answer, bounding the fetch (deadline, watched sockets, the
+bounded adapter) and naming failures are one concern, a detection; if it grows, the bounded fetch
+is the part to move into a module of its own.
 """
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import http.client
 import json
@@ -141,7 +146,10 @@ def _is_wsdl(text: str) -> bool:
 
 
 def what_it_is(content_type: str, body: bytes) -> str | None:
-    """What an answer is when it is no page to read for markup (JSON, XML, a PDF, ...), else None."""
+    """What an answer is when it is no page to read for markup (JSON, XML, a PDF, ...), else None.
+
+    The bytes are trusted before the Content-Type: an HTML error page served as application/json
+    is still a page, and a PDF served as text/html is still a PDF."""
     mime = (content_type or "").split(";")[0].strip().lower()
     start = body[:4096].lstrip(b" \t\r\n\xef\xbb\xbf")  # and a UTF-8 byte order mark
     if not start:
@@ -149,23 +157,23 @@ def what_it_is(content_type: str, body: bytes) -> str | None:
     for magic, name in MAGIC:
         if start.startswith(magic):
             return name
+    text = decode(content_type, body[:8192])
+    bad = sum(1 for c in text if c == "\ufffd" or (c < " " and c not in "\t\n\r\f"))
+    if bad > len(text) * 0.05:
+        return f"an answer that is not text ({len(body)} bytes)"
+    markup = start.startswith(b"<")
+    if (start[:1] in (b"{", b"[") and _is_json(body)) or (not markup and "json" in mime):
+        return "a JSON answer"
+    if markup:
+        xml = mime in ("text/xml", "application/xml") or (mime.endswith("+xml") and "xhtml" not in mime)
+        is_html = re.search(rb"<html|<!doctype html", start, re.IGNORECASE)
+        return "an XML answer" if (xml or start.startswith(b"<?xml")) and not is_html else None
     if mime.startswith("image/"):
         return "an image"
     if mime == "application/pdf":
         return "a PDF"
     if mime.startswith(("audio/", "video/", "font/")):
         return "a media file"
-    if mime == "application/json" or mime.endswith("+json") or (start[:1] in (b"{", b"[") and _is_json(body)):
-        return "a JSON answer"
-    sample = body[:8192]
-    wide = (_charset(content_type) or "").lower().startswith(("utf-16", "utf-32"))
-    text = decode(content_type, sample)
-    bad = sum(1 for c in text if c == "\ufffd" or (c < " " and c not in "\t\n\r\f"))
-    if (b"\x00" in sample and not wide) or bad > len(text) * 0.05:
-        return f"an answer that is not text ({len(body)} bytes)"
-    xml = mime in ("text/xml", "application/xml") or (mime.endswith("+xml") and "xhtml" not in mime)
-    if (xml or start.startswith(b"<?xml")) and not re.search(rb"<html|<!doctype html", start, re.IGNORECASE):
-        return "an XML answer"
     return None
 
 
@@ -254,10 +262,8 @@ class _Deadline:
 
 
 def _shut(sock: socket.socket) -> None:
-    try:
+    with contextlib.suppress(OSError):  # never connected, or already gone
         sock.shutdown(socket.SHUT_RDWR)
-    except OSError:  # never connected, or already gone
-        pass
 
 
 class _WatchedHTTPConnection(HTTPConnection):
@@ -314,8 +320,9 @@ class _BoundedAdapter(HTTPAdapter):
         if deadline is not None:
             deadline.check()
             left = max(deadline.remaining(), 0.01)
-            connect, read = timeout if isinstance(timeout, tuple) else (timeout, timeout)
-            timeout = (min(connect or left, left), min(read or left, left))
+            if timeout is None or isinstance(timeout, int | float | tuple):  # (connect, read), per read
+                connect, read = timeout if isinstance(timeout, tuple) else (timeout, timeout)
+                timeout = (min(connect or left, left), min(read or left, left))
         try:
             response = super().send(request, stream=True, timeout=timeout, **kwargs)
             body, cut = self._read(response)
@@ -412,10 +419,15 @@ def failure(exc: BaseException, url: str, deadline: _Deadline | None = None) -> 
         return f"a broken answer from {host_port}: its body could not be decompressed"
     if isinstance(exc, requests.exceptions.SSLError):
         return f"TLS failed with {host_port}: {one_line(causes[-1])}"
+    if caused_by(urllib3.exceptions.InvalidChunkLength):
+        return f"a broken answer from {host_port}: bad chunked encoding"
     if caused_by(http.client.RemoteDisconnected, ConnectionResetError, http.client.IncompleteRead):
         return f"{host_port} closed the connection before a complete answer"
-    if caused_by(http.client.BadStatusLine, http.client.LineTooLong, http.client.HTTPException):
+    if caused_by(http.client.BadStatusLine):
         return f"not an HTTP answer from {host_port}"
+    broken = [e for e in causes if isinstance(e, http.client.HTTPException)]
+    if broken:  # more than 100 headers, a header line over 64 KB, ...
+        return f"a broken answer from {host_port}: {one_line(broken[0])}"
     if isinstance(exc, (requests.exceptions.InvalidSchema, requests.exceptions.MissingSchema)):
         return f"an address that is not http(s): {one_line(exc)}"
     if isinstance(exc, requests.exceptions.ChunkedEncodingError):

@@ -8,7 +8,7 @@ parser's output changes.
 
 from pipeline.parse.profile import Profile
 
-PARSER_VERSION = "2"
+PARSER_VERSION = "3"
 
 
 def parser_version(profile: Profile) -> str:
