@@ -15,6 +15,7 @@ from pipeline.archive.blobs import BlobStore
 from pipeline.archive.db import blob_root, first_line, make_read_engine, open_archive_engine, resolve_db_url
 from pipeline.archive.writer import Archive
 from pipeline.extract import DEFAULT, ExtractionPool, engine, is_pdf
+from pipeline.extract.result import not_a_pdf
 from pipeline.parse import document as parsing
 from pipeline.parse import parser_version
 from pipeline.parse.profile import Profile
@@ -79,12 +80,15 @@ class ExtractStage:
 
     async def process_item(self, item):
         fetch = item.fetch
-        if not isinstance(item, DocumentItem) or not fetch.ok or item.stage_error or not is_pdf(fetch.body):
+        if not isinstance(item, DocumentItem) or not fetch.ok or item.stage_error:
             return item
         if fetch.sha256 in self.done or self._extracted_before(fetch.sha256):
             return item
         self.done.add(fetch.sha256)
-        item.extraction = await self.pool.extract_async(fetch.body)
+        if is_pdf(fetch.body):
+            item.extraction = await self.pool.extract_async(fetch.body)
+        else:  # recorded, so a document's text status says why there is none (never "pending" for ever)
+            item.extraction = not_a_pdf(fetch.body, fetch.content_type, self.extractor)
         return item
 
     def close_spider(self, spider=None):

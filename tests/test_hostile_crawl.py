@@ -188,3 +188,27 @@ def test_a_store_that_fails_makes_the_run_partial_and_the_next_night_restores_it
     assert kinds.count("printed_minutes") == 3  # what the failed run could not store, restored
     assert [r.status for r in runs] == ["partial", "finished"] and runs[1].options["incremental"]
     assert json.dumps(runs[1].options)  # the report is plain JSON
+
+
+def test_documents_that_are_not_pdfs_say_why_they_have_no_text(site_factory, db_url, tmp_path):
+    server = site_factory(committees=1, years=(2025,), meetings_per_year=1, cancelled_every=0)
+    site = server.site
+    m = site.meetings[0]
+    docs = [d for d in m.documents if d.kind != "agenda_pack"][:2]
+    word, empty = (route_key(site.prefix + d.href.replace("&amp;", "&")) for d in docs)
+    site.routes[word] = ("application/msword", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
+    site.routes[empty] = ("application/pdf", b"")
+    crawl_site(server, db_url)
+    out = run_cli("export", "documents", "--db", db_url, "--format", "jsonl")
+    rows = {r["title"]: r for r in map(json.loads, out.stdout.splitlines())}
+    assert rows[docs[0].title]["text_status"] == "failed"
+    assert rows[docs[0].title]["text_error"] == "not a PDF (application/msword, 608 bytes): no text extracted"
+    assert rows[docs[1].title]["text_status"] == "failed"
+    assert rows[docs[1].title]["text_error"] == "empty file (0 bytes)"
+    assert all(r["text_status"] != "pending" for r in rows.values())
+
+    for name, body in (("empty.pdf", b""), ("word.doc", b"\xd0\xcf\x11\xe0\x00\x00\x00")):
+        path = tmp_path / name
+        path.write_bytes(body)
+        parsed = run_cli("parse", str(path))
+        assert parsed.returncode == 2 and len(parsed.stderr.strip().splitlines()) == 1, parsed.stderr

@@ -70,3 +70,36 @@ def test_summary_counts_what_was_stored(engine):
     assert counts["meetings"] == 12 and counts["committees"] == 2 and counts["minutes"] > 0
     resolved, total = references_resolved(engine, council_id)
     assert 0 < resolved <= total
+
+
+def test_diff_says_in_one_line_when_a_version_has_no_text_or_its_blob_is_gone(db_url, tmp_path):
+    from datetime import datetime
+
+    from crawler.items import DocumentItem, Fetch, PageItem
+    from crawler.pages import DocumentLink
+    from pipeline.extract import engine as extractor
+    from pipeline.extract.result import not_a_pdf
+
+    archive = Archive(open_archive_engine(db_url), BlobStore(blob_root(db_url)))
+    council = archive.ensure_council("sample", "http://h/")
+    page_url, doc_url = "http://h/mgListCommittees.aspx", "http://h/documents/s1/Report.doc"
+    for n, body in enumerate(
+        (b"<html><div id='modgov'>one</div></html>", b"<html><div id='modgov'>two</div></html>")
+    ):
+        f = Fetch(url=page_url, fetched_at=datetime(2026, 1, 1 + n), status=200, body=body)
+        f.sha256 = archive.blobs.put(body)
+        archive.store_page(council, None, PageItem("sample", f, "committee_list"))
+    link = DocumentLink(doc_url, "Report", "report")
+    for n, body in enumerate((b"\xd0\xcf\x11\xe0 word one", b"\xd0\xcf\x11\xe0 word two")):
+        f = Fetch(url=doc_url, fetched_at=datetime(2026, 1, 1 + n), status=200, body=body)
+        f.sha256 = archive.blobs.put(body)
+        item = DocumentItem("sample", f, link, "http://h/m")
+        item.extraction = not_a_pdf(body, "application/msword", extractor())
+        archive.store_document(council, None, item)
+    engine, blobs = open_read_engine(db_url), BlobStore(blob_root(db_url))
+    assert "-one" in diff(engine, blobs, page_url) and "+two" in diff(engine, blobs, page_url)
+    with pytest.raises(UnknownURL, match=r"version 1 \(\w{12}\) has no text to compare \(failed\)"):
+        diff(engine, blobs, doc_url)
+    blobs.path(history(engine, page_url).versions[0].sha256).unlink()
+    with pytest.raises(UnknownURL, match="is missing from the blob store"):
+        diff(engine, blobs, page_url)

@@ -52,3 +52,11 @@ def finish(pages: list[str], extractor: str, version: str) -> Extraction:
 
 def failed(error: str, extractor: str, version: str) -> Extraction:
     return Extraction("failed", [], error[:500], extractor, version)
+
+
+def not_a_pdf(data: bytes, content_type: str | None, engine) -> Extraction:
+    """What a document that is no PDF gets instead of text: a failed extraction saying what it was."""
+    if not data:
+        return failed("empty file (0 bytes)", engine.NAME, engine.VERSION)
+    kind = (content_type or "").split(";")[0].strip() or "unknown type"
+    return failed(f"not a PDF ({kind}, {len(data):,} bytes): no text extracted", engine.NAME, engine.VERSION)

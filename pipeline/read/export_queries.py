@@ -58,6 +58,7 @@ DOCUMENT_COLUMNS = [
     "first_seen",
     "last_seen",
     "meeting_id",
+    "text_error",  # why there is no text: not a PDF, malformed, empty...
 ]
 
 
@@ -181,6 +182,7 @@ def document_rows(
             Meeting.site_id,
             TextExtraction.pages,
             TextExtraction.status,
+            TextExtraction.error,
         )
         .join(Council, Council.id == Document.council_id)
         .outerjoin(Meeting, Meeting.id == Document.meeting_id)
@@ -222,6 +224,7 @@ def document_rows(
             _iso(r[10]),
             _iso(r[11]),
             r[12] or "",
+            r[15] or "",
         ],
     )
 

@@ -100,10 +100,17 @@ def history(engine: Engine, url: str) -> History:
         return History(url, "page", versions, [])
 
 
-def version_text(engine: Engine, blobs: BlobStore, kind: str, sha256: str) -> str:
+def version_text(engine: Engine, blobs: BlobStore, kind: str, version: Version) -> str:
     """The text of one version: extracted pages of a document, the visible text of a page."""
+    sha256 = version.sha256
     if kind == "page":
-        html = blobs.get(sha256).decode("utf-8", errors="replace")
+        try:
+            html = blobs.get(sha256).decode("utf-8", errors="replace")
+        except OSError:
+            raise UnknownURL(
+                f"version {version.n} ({sha256[:12]}) is missing from the blob store {blobs.root}: "
+                "restore it from a backup"
+            ) from None
         root = Selector(text=html).css("div#modgov") or Selector(text=html).css("body")
         parts = root.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]").getall()
         return "\n".join(" ".join(p.split()) for p in parts if p.strip())
@@ -118,6 +125,8 @@ def version_text(engine: Engine, blobs: BlobStore, kind: str, sha256: str) -> st
             )
             .order_by(TextPage.page_no)
         ).all()
+    if version.text_status != "ok" and not any(p.text for p in pages):
+        raise UnknownURL(f"version {version.n} ({sha256[:12]}) has no text to compare ({version.text_status})")
     return "\n".join(f"--- page {p.page_no} ---\n{p.text}" for p in pages)
 
 
@@ -138,7 +147,7 @@ def diff(
 
     a = pick(from_sha, h.versions[-2] if len(h.versions) > 1 else h.versions[0])
     b = pick(to_sha, h.versions[-1])
-    old, new = (version_text(engine, blobs, h.kind, v.sha256).splitlines() for v in (a, b))
+    old, new = (version_text(engine, blobs, h.kind, v).splitlines() for v in (a, b))
     return "\n".join(
         difflib.unified_diff(
             old,
