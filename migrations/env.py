@@ -21,6 +21,10 @@ def run_migrations_online() -> None:
 
         engine = make_engine(config.get_main_option("sqlalchemy.url") or resolve_db_url())
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Two processes migrating a fresh database at once: the second waits, then finds it done.
+            # (SQLite's BEGIN IMMEDIATE does the same.)
+            connection.exec_driver_sql("SELECT pg_advisory_xact_lock(727274)")
         context.configure(
             connection=connection,
             target_metadata=target_metadata,

@@ -40,6 +40,9 @@ class CaptureStage:
     def from_crawler(cls, crawler):
         return cls(BlobStore(blob_root(resolve_db_url(crawler.settings.get("ARCHIVE_DB")))))
 
+    def open_spider(self, spider=None):
+        self.blobs.clean_incoming()
+
     def process_item(self, item):
         fetch = item.fetch
         if fetch.ok:

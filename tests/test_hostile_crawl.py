@@ -212,3 +212,22 @@ def test_documents_that_are_not_pdfs_say_why_they_have_no_text(site_factory, db_
         path.write_bytes(body)
         parsed = run_cli("parse", str(path))
         assert parsed.returncode == 2 and len(parsed.stderr.strip().splitlines()) == 1, parsed.stderr
+
+
+def test_retry_after_is_waited_out_before_the_retry(site_factory, db_url):
+    from crawler.middlewares import MAX_RETRY_AFTER_S, retry_after_seconds
+
+    assert retry_after_seconds("2") == 2 and retry_after_seconds("99999999") == MAX_RETRY_AFTER_S
+    assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412470.0) == 10.0
+    assert retry_after_seconds("soon") is None and retry_after_seconds("") is None
+
+    server = site_factory(committees=1, years=(2025,), meetings_per_year=1)
+    key = (
+        "/democracy/mgListCommittees.aspx"
+        if server.site.prefix == "/democracy/"
+        else server.site.prefix + "mgListCommittees.aspx"
+    )
+    server.fail_next[key], server.retry_after[key] = 1, 2
+    crawl_site(server, db_url)
+    starts = [start for start, _, k in server.log if k == key]
+    assert len(starts) == 2 and starts[1] - starts[0] >= 2.0

@@ -103,3 +103,26 @@ def test_diff_says_in_one_line_when_a_version_has_no_text_or_its_blob_is_gone(db
     blobs.path(history(engine, page_url).versions[0].sha256).unlink()
     with pytest.raises(UnknownURL, match="is missing from the blob store"):
         diff(engine, blobs, page_url)
+
+
+def test_search_bounds_long_queries_and_stops_slow_ones(engine):
+    import time
+
+    import pipeline.read.search as search_module
+
+    with pytest.raises(SearchError, match="at most 500 are searched"):
+        search(engine, "budget " * 200)
+    with pytest.raises(SearchError, match="at most 24 and 8"):
+        search(engine, " ".join(f"word{n}" for n in range(30)))
+    with pytest.raises(SearchError, match="at most 24 and 8"):
+        search(engine, " ".join(f"{n}/15" for n in range(10)))
+    slow = (
+        "SELECT pg_sleep(2)"
+        if engine.dialect.name == "postgresql"
+        else "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000000) SELECT max(i) FROM n"
+    )
+    started = time.monotonic()
+    stopped = pytest.raises(SearchError, match="took longer than 0 s and was stopped")
+    with engine.connect() as conn, stopped, search_module._time_limit(conn, 0.2):  # the database stops it
+        conn.exec_driver_sql(slow).all()
+    assert time.monotonic() - started < 1.5

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -17,8 +18,13 @@ class SiteServer:
     def __init__(self, site: SampleSite, port: int = 0, host: str = "127.0.0.1"):
         self.site = site
         self.hits: Counter = Counter()
-        self.fail_next: Counter = Counter()
-        self.not_modified = 0  # 304s answered  # route key -> how many 503s to answer before serving it
+        self.fail_next: Counter = Counter()  # route key -> how many 503s to answer before serving it
+        self.retry_after: dict[str, int] = {}  # route key -> Retry-After seconds sent with those 503s
+        self.not_modified = 0  # 304s answered
+        self.log: list[tuple[float, float, str]] = []  # (start, end, route key) of every request
+        self.in_flight = self.max_in_flight = 0  # requests being answered at once (politeness check)
+        self.latency = 0.0  # seconds each answer takes (a real server is not instant)
+        self._lock = threading.Lock()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -26,7 +32,20 @@ class SiteServer:
             disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms stalls
 
             def do_GET(self):  # noqa: N802 (http.server's naming)
-                key = route_key(self.path)
+                start = time.monotonic()
+                with server._lock:
+                    server.in_flight += 1
+                    server.max_in_flight = max(server.max_in_flight, server.in_flight)
+                try:
+                    if server.latency:
+                        time.sleep(server.latency)
+                    self._answer(route_key(self.path))
+                finally:
+                    with server._lock:
+                        server.in_flight -= 1
+                        server.log.append((start, time.monotonic(), route_key(self.path)))
+
+            def _answer(self, key: str) -> None:
                 server.hits[key] += 1
                 if key == "/robots.txt":
                     found = ("text/plain", b"User-agent: *\nAllow: /\n")
@@ -35,6 +54,8 @@ class SiteServer:
                 if server.fail_next[key] > 0:
                     server.fail_next[key] -= 1
                     self.send_response(503)
+                    if key in server.retry_after:
+                        self.send_header("Retry-After", str(server.retry_after[key]))
                     body, ctype = b"<html><body>Service Unavailable</body></html>", "text/html"
                 elif found is None:
                     self.send_response(404)

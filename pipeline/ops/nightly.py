@@ -24,15 +24,7 @@ from pipeline.ops import registry
 from pipeline.ops.registry import RegistryError
 
 EXIT_LOCKED = 75  # EX_TEMPFAIL: try again later
-UNREACHABLE = (
-    "DNSLookupError",
-    "ConnectionRefusedError",
-    "TCPTimedOutError",
-    "TimeoutError",
-    "ConnectError",
-    "NoRouteError",
-    "HTTP 5",
-)
+UNREACHABLE = ("host unreachable", "HTTP 5")  # how the crawl's one-line failure reasons begin
 
 
 @dataclass

@@ -126,7 +126,9 @@ def version_text(engine: Engine, blobs: BlobStore, kind: str, version: Version) 
             .order_by(TextPage.page_no)
         ).all()
     if version.text_status != "ok" and not any(p.text for p in pages):
-        raise UnknownURL(f"version {version.n} ({sha256[:12]}) has no text to compare ({version.text_status})")
+        raise UnknownURL(
+            f"version {version.n} ({sha256[:12]}) has no text to compare ({version.text_status})"
+        )
     return "\n".join(f"--- page {p.page_no} ---\n{p.text}" for p in pages)
 
 

@@ -6,11 +6,15 @@ an adjacent-words match plus an exact substring check: "74/15" finds "Minute 74/
 
 from __future__ import annotations
 
+import os
 import re
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Engine, select, text
+from sqlalchemy.exc import DBAPIError
 
 from pipeline.archive.models import (
     Committee,
@@ -65,6 +69,48 @@ def _fts5_query(labels: list[str], words: list[str]) -> str:
     return " ".join(parts)
 
 
+MAX_QUERY_CHARS = 500
+MAX_WORDS = 24
+MAX_LABELS = 8
+TIME_LIMIT_S = float(os.environ.get("COUNCIL_ARCHIVE_SEARCH_TIMEOUT", 10))
+
+
+def _bounded(query: str) -> tuple[list[str], list[str]]:
+    if len(query) > MAX_QUERY_CHARS:
+        raise SearchError(f"query of {len(query):,} characters: at most {MAX_QUERY_CHARS} are searched")
+    labels, words = split_query(query)
+    if len(words) > MAX_WORDS or len(labels) > MAX_LABELS:
+        raise SearchError(
+            f"query of {len(words)} words and {len(labels)} labels: at most {MAX_WORDS} and {MAX_LABELS}"
+        )
+    return labels, words
+
+
+@contextmanager
+def _time_limit(conn, seconds: float):
+    """The database itself stops the query after ``seconds`` (PostgreSQL's statement_timeout,
+    SQLite's progress handler), and the user gets one line."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SET LOCAL statement_timeout = {max(1, int(seconds * 1000))}")
+        raw = None
+    else:
+        raw = conn.connection.driver_connection
+        deadline = time.monotonic() + seconds
+        raw.set_progress_handler(lambda: time.monotonic() > deadline, 1_000)
+    try:
+        yield
+    except DBAPIError as exc:
+        text_ = str(exc.orig).lower()
+        if "statement timeout" in text_ or "canceling statement" in text_ or "interrupted" in text_:
+            raise SearchError(
+                f"the search took longer than {seconds:.0f} s and was stopped: use fewer or rarer words, or filters"
+            ) from None
+        raise
+    finally:
+        if raw is not None:
+            raw.set_progress_handler(None, 0)
+
+
 def search(
     engine: Engine,
     query: str,
@@ -74,7 +120,7 @@ def search(
     date_to: date | None = None,
     limit: int = 20,
 ) -> list[Hit]:
-    labels, words = split_query(query)
+    labels, words = _bounded(query)
     if not labels and not words:
         return []
     params: dict = {"limit": limit}
@@ -119,7 +165,8 @@ def search(
                 "-ts_rank(tsv, websearch_to_tsquery('english', :q)) AS score FROM search_index "
                 f"WHERE {match}" + "".join(" AND " + w for w in where) + " ORDER BY score LIMIT :limit"
             )
-        rows = conn.execute(text(sql), params).all()
+        with _time_limit(conn, TIME_LIMIT_S):
+            rows = conn.execute(text(sql), params).all()
         return [_hit(conn, r.kind, r.ref_id, -float(r.score or 0), r.snip) for r in rows]
 
 
