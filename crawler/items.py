@@ -51,6 +51,7 @@ class PageItem:
     parsed: Any = None  # minutes and references of a meeting page (set by the parse stage)
     parser_version: str | None = None  # of ``parsed``
     stage_error: str | None = None  # a stage could not do its work (the blob store was full, say)
+    warnings: list[str] = field(default_factory=list)  # what a stage left undone (parsing timed out)
 
 
 @dataclass
@@ -66,3 +67,4 @@ class DocumentItem:
     parsed: Any = None  # minutes and references found in it (set by the parse stage)
     parser_version: str | None = None  # of ``clean_pages`` and ``parsed``
     stage_error: str | None = None  # a stage could not do its work (the blob store was full, say)
+    warnings: list[str] = field(default_factory=list)  # what a stage left undone (parsing timed out)

@@ -60,6 +60,7 @@ ITEM_PIPELINES = {
 }
 EXTRACT_WORKERS = int(os.environ.get("COUNCIL_ARCHIVE_EXTRACT_WORKERS", 0))  # 0: one per core
 EXTRACTOR = os.environ.get("COUNCIL_ARCHIVE_EXTRACTOR", "pdfminer.six")
+PARSE_TIMEOUT = float(os.environ.get("COUNCIL_ARCHIVE_PARSE_TIMEOUT", 60))  # seconds per text or meeting page
 COUNCIL_YEAR_CONVENTION = None  # the council's profile (the CLI sets it from the registry)
 
 # Where the archive is (the CLI sets this from --db / COUNCIL_ARCHIVE_DB).

@@ -7,8 +7,12 @@ item; at the end of the crawl the council's minutes are linked and references re
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import multiprocessing
 from collections import Counter
+
+from pebble import ProcessPool
 
 from crawler.items import DocumentItem, PageItem
 from pipeline.archive.blobs import BlobStore
@@ -23,6 +27,7 @@ from pipeline.progress import Progress
 from pipeline.report import RunReport
 
 logger = logging.getLogger(__name__)
+PARSE_TIMEOUT_S = 60.0
 
 
 def profile_of(settings) -> Profile:
@@ -101,29 +106,77 @@ class ExtractStage:
 
 
 class ParseStage:
-    """Repaired text, numbered minutes and cross-references of new text and of meeting pages."""
+    """Repaired text, numbered minutes and cross-references of new text and of meeting pages.
 
-    def __init__(self, profile: Profile):
+    In a crawl the parsing runs in a worker process under a time limit, so one pathological text
+    cannot stall the crawl: past the limit the item is stored without minutes (and without a parser
+    version, so ``reprocess`` tries it again). ``parse`` does the same work in this process.
+    """
+
+    def __init__(self, profile: Profile, timeout: float = PARSE_TIMEOUT_S):
         self.profile = profile
         self.version = parser_version(profile)
+        self.timeout = timeout
+        self.pool = None
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(profile_of(crawler.settings))
+        return cls(profile_of(crawler.settings), crawler.settings.getfloat("PARSE_TIMEOUT", PARSE_TIMEOUT_S))
 
-    def process_item(self, item):
+    def open_spider(self, spider=None):
+        # Forked (not spawned) workers: they run exactly the parser this process has loaded.
+        self.pool = ProcessPool(max_workers=1, max_tasks=1000, context=multiprocessing.get_context("fork"))
+
+    def close_spider(self, spider=None):
+        if self.pool is not None:
+            self.pool.close()
+            self.pool.join()
+
+    def parse(self, item):
         if item.stage_error:
             return item
         if isinstance(item, DocumentItem) and item.extraction is not None:
+            item.clean_pages, item.parsed = _parse_text(item.extraction, self.profile)
             item.parser_version = self.version
-            item.clean_pages, parsed = parsing.parse_pages(
-                [p.text for p in item.extraction.pages], self.profile
-            )
-            item.parsed = parsed if item.extraction.status == "ok" else None
         elif isinstance(item, PageItem) and item.meeting is not None:
-            item.parser_version = self.version
             item.parsed = parsing.parse_meeting_page(item.meeting, self.profile)
+            item.parser_version = self.version
         return item
+
+    async def process_item(self, item):
+        if item.stage_error or self.pool is None:
+            return self.parse(item)
+        if isinstance(item, DocumentItem) and item.extraction is not None:
+            work, args = _parse_text, (item.extraction, self.profile)
+        elif isinstance(item, PageItem) and item.meeting is not None:
+            work, args = parsing.parse_meeting_page, (item.meeting, self.profile)
+        else:
+            return item
+        try:
+            done = await asyncio.wrap_future(self.pool.schedule(work, args=args, timeout=self.timeout))
+        except TimeoutError:
+            why = f"parsing took longer than {self.timeout:.0f} s: stored without minutes (reprocess retries it)"
+        except Exception as exc:  # the worker died: the item is still stored, its text too
+            why = f"parsing failed: {type(exc).__name__}: {exc}"[:300]
+        else:
+            if isinstance(item, DocumentItem):
+                item.clean_pages, item.parsed = done
+            else:
+                item.parsed = done
+            item.parser_version = self.version
+            return item
+        logger.warning("%s: %s", item.fetch.url, why)
+        if isinstance(item, DocumentItem):
+            item.clean_pages = [p.text for p in item.extraction.pages]
+        item.parsed, item.parser_version = None, None
+        item.warnings.append(why)
+        return item
+
+
+def _parse_text(extraction, profile: Profile):
+    """(repaired pages, minutes and references) of an extraction; no minutes when it has no text."""
+    clean, parsed = parsing.parse_pages([p.text for p in extraction.pages], profile)
+    return clean, (parsed if extraction.status == "ok" else None)
 
 
 class StoreStage:
@@ -190,6 +243,8 @@ class StoreStage:
         page = getattr(item, "meeting", None) or getattr(item, "meeting_list", None)
         if page is not None and page.skipped:
             self.report.page_skipped(item.fetch.url, page.skipped)
+        if item.warnings:
+            self.report.page_skipped(item.fetch.url, item.warnings)
 
     def _store_failed(self, item, exc: Exception) -> None:
         self.counts["store_failed"] += 1

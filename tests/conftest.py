@@ -118,7 +118,13 @@ def run_cli(
 
 
 def crawl_site(
-    server, db_url: str, *extra: str, council: str = "sample", check: bool = True, preamble: str | None = None
+    server,
+    db_url: str,
+    *extra: str,
+    council: str = "sample",
+    check: bool = True,
+    preamble: str | None = None,
+    env: dict | None = None,
 ) -> subprocess.CompletedProcess:
     """`council-archive crawl` of a served site, no politeness delay; fails the test unless it exits 0."""
     result = run_cli(
@@ -135,6 +141,7 @@ def crawl_site(
         db_url,
         *extra,
         preamble=preamble,
+        env=env,
     )
     if check:
         assert result.returncode == 0, result.stderr

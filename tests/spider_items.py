@@ -91,10 +91,10 @@ def store_items(
             if fetch.ok and is_pdf(fetch.body) and fetch.sha256 not in extracted:
                 extracted.add(fetch.sha256)
                 item.extraction = extract_pdf(fetch.body)
-            parse.process_item(item)
+            parse.parse(item)
             archive.store_document(council_id, None, item)
         else:
-            parse.process_item(item)
+            parse.parse(item)
             archive.store_page(council_id, None, item)
     if derive:
         return archive.derive(council_id, profile)

@@ -4,11 +4,12 @@ a dead host is one line, and what could not be stored is retried the next night.
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 from sqlalchemy import create_engine, func, select
 
-from pipeline.archive.models import CrawlRun, Document, DocumentVersion, FetchLog, Meeting
+from pipeline.archive.models import CrawlRun, Document, DocumentVersion, FetchLog, Meeting, TextExtraction
 from pipeline.demo.sample_site import SampleSite, route_key
 from pipeline.demo.site_server import SiteServer
 from tests.conftest import crawl_site, run_cli
@@ -231,3 +232,31 @@ def test_retry_after_is_waited_out_before_the_retry(site_factory, db_url):
     crawl_site(server, db_url)
     starts = [start for start, _, k in server.log if k == key]
     assert len(starts) == 2 and starts[1] - starts[0] >= 2.0
+
+
+SLOW_PARSER = """
+import time
+from pipeline.parse import document
+_parse_pages = document.parse_pages
+def slow(raw_pages, profile=document.MUNICIPAL):
+    if any(page.startswith("Minutes of the Meeting") for page in raw_pages):
+        time.sleep(30)
+    return _parse_pages(raw_pages, profile)
+document.parse_pages = slow
+"""
+
+
+def test_a_text_that_takes_too_long_to_parse_does_not_stall_the_crawl(site_factory, db_url):
+    server = site_factory(committees=1, years=(2025,), meetings_per_year=2, cancelled_every=0)
+    started = time.monotonic()
+    result = crawl_site(server, db_url, preamble=SLOW_PARSER, env={"COUNCIL_ARCHIVE_PARSE_TIMEOUT": "1"})
+    assert time.monotonic() - started < 60
+    [run] = _runs(db_url)
+    assert run.status == "finished", result.stderr
+    assert any("parsing took longer than 1 s" in s for s in run.stats["skipped_elements"])
+    with create_engine(db_url).connect() as c:
+        unparsed = c.scalar(
+            select(func.count()).select_from(TextExtraction).where(TextExtraction.parser_version.is_(None))
+        )
+        texts = c.scalar(select(func.count()).select_from(TextExtraction))
+    assert 0 < unparsed < texts  # stored without minutes, for reprocess to try again; the others parsed
