@@ -13,6 +13,7 @@ import multiprocessing
 from collections import Counter
 
 from pebble import ProcessPool
+from sqlalchemy.exc import SQLAlchemyError
 
 from crawler.items import DocumentItem, PageItem
 from pipeline.archive.blobs import BlobStore
@@ -80,11 +81,16 @@ class ExtractStage:
         self.engine = None  # opened at the first document: the store stage makes the archive first
 
     def _extracted_before(self, sha256: str) -> bool:
-        if self.engine is None:
-            self.engine = make_read_engine(self.db_url)
-        return Archive(self.engine, None).extraction_exists(
-            sha256, self.extractor.NAME, self.extractor.VERSION
-        )
+        """Has the archive this text already? When the archive cannot say (it is restarting), the
+        bytes are extracted again: the store keeps one extraction whatever happens."""
+        try:
+            if self.engine is None:
+                self.engine = make_read_engine(self.db_url)
+            return Archive(self.engine, None).extraction_exists(
+                sha256, self.extractor.NAME, self.extractor.VERSION
+            )
+        except SQLAlchemyError:
+            return False
 
     async def process_item(self, item):
         fetch = item.fetch
@@ -149,7 +155,7 @@ class ParseStage:
         if isinstance(item, DocumentItem) and item.extraction is not None:
             work, args = _parse_text, (item.extraction, self.profile)
         elif isinstance(item, PageItem) and item.meeting is not None:
-            work, args = parsing.parse_meeting_page, (item.meeting, self.profile)
+            work, args = _parse_page, (item.meeting, self.profile)
         else:
             return item
         try:
@@ -171,6 +177,11 @@ class ParseStage:
         item.parsed, item.parser_version = None, None
         item.warnings.append(why)
         return item
+
+
+def _parse_page(meeting, profile: Profile):
+    # looked up when called: the worker runs whatever parser this process has (a test's, say)
+    return parsing.parse_meeting_page(meeting, profile)
 
 
 def _parse_text(extraction, profile: Profile):

@@ -107,7 +107,20 @@ def touch_last_seen(conn: Connection, table: Table, row_id: int, now: datetime) 
 
 
 # Errors another writer or a restarting server can cause: the whole item is tried again.
-_TRANSIENT = ("deadlock detected", "could not serialize", "database is locked", "database table is locked")
+_TRANSIENT = (
+    "deadlock detected",
+    "could not serialize",
+    "database is locked",
+    "database table is locked",
+    "connection failed",
+    "could not connect",
+    "connection refused",
+    "server closed the connection",
+    "terminating connection",
+    "the database system is",  # ... shutting down / starting up / in recovery mode
+    "connection is closed",
+    "consuming input failed",
+)
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -117,8 +130,9 @@ def is_transient(exc: BaseException) -> bool:
     return isinstance(exc, OperationalError | DBAPIError) and any(t in text for t in _TRANSIENT)
 
 
-def with_retries(work: Callable[[], T], attempts: int = 5, pause: float = 0.2) -> T:
-    """Run ``work`` (one whole transaction) again after a transient database error."""
+def with_retries(work: Callable[[], T], attempts: int = 7, pause: float = 0.2) -> T:
+    """Run ``work`` (one whole transaction) again after a transient database error: backing off
+    0.2, 0.4 ... 6.4 s, about 12 s in all, which a database restart fits in."""
     for attempt in range(attempts):
         try:
             return work()
