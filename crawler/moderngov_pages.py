@@ -41,6 +41,12 @@ class NotModernGov(ValueError):
     """The page has no ``div#modgov``: a firewall challenge, an error page or another platform."""
 
 
+def _attr(sel, name: str) -> str:
+    """An attribute's value, or "": through XPath, which (unlike ``.attrib``) never raises on a
+    control character in some other attribute's name."""
+    return sel.xpath(f"@{name}").get() or ""
+
+
 def _modgov(html: str, skipped: list[str] | None = None) -> Selector:
     return _modgov_of(read_html(html, skipped))
 
@@ -56,7 +62,7 @@ def _links(root, url: str, skipped: list[str]):
     """(anchor, absolute URL) of every usable link of this site; the others go to ``skipped``."""
     host = (urlsplit(url).hostname or "").lower()
     for a in root.xpath(".//a[@href]"):
-        raw = a.attrib.get("href", "")
+        raw = _attr(a, "href")
         href = clean_href(raw, url)
         if href is None:
             if raw.strip() and not raw.strip().startswith("#"):
@@ -137,12 +143,12 @@ def parse_meeting_list(html: str, url: str) -> MeetingList:
         else:  # a row of many links: what follows each link is its own suffix (linear, not row x links)
             suffix = " ".join((a.root.tail or "").split())
         suffix = suffix.strip().lstrip("-–").strip()[:200]
-        when = link_text or a.attrib.get("title", "")
+        when = link_text or _attr(a, "title")
         meetings[mid] = MeetingLink(
             committee_site_id=site_id(query_param(href, "CId")) or committee_id,
             site_id=mid,
             url=href,
-            date=parse_date_text(when) or parse_date_text(a.attrib.get("title", "")),
+            date=parse_date_text(when) or parse_date_text(_attr(a, "title")),
             time=parse_time_text(when),
             suffix=suffix,
         )
@@ -201,7 +207,7 @@ def _description(body) -> str | None:
     recommendation, e.g. "To confirm the minutes of the meeting held on ...")."""
     parts = []
     for el in body.xpath("./*"):
-        classes = el.attrib.get("class", "")
+        classes = _attr(el, "class")
         if "mgAiTitleTxt" in classes:
             continue
         if "mgSubItemTitleTxt" in classes:
@@ -254,8 +260,8 @@ def parse_meeting_page(html: str, url: str) -> MeetingPage:
     committee_name = None
     committee_id = site_id(query_param(url, "CId"))
     if subtitle_a:
-        committee_id = committee_id or site_id(query_param(subtitle_a[0].attrib.get("href", ""), "ID"))
-    title_attr = subtitle_a[0].attrib.get("title", "") if subtitle_a else ""
+        committee_id = committee_id or site_id(query_param(_attr(subtitle_a[0], "href"), "ID"))
+    title_attr = _attr(subtitle_a[0], "title") if subtitle_a else ""
     if title_attr.startswith("Link to "):
         committee_name = title_attr[len("Link to ") :].strip()
     when = subtitle
