@@ -28,6 +28,12 @@ from tests.conftest import run_cli
         (["export", "meetings", "--to", "yesterday"], "not a date"),
         (["frobnicate"], "invalid choice"),
         (["export", "documents", "--as-of", "last week"], "not a date"),
+        (["crawl", "--base-url", "https://h/", "--delay", "inf"], "not a number of seconds from 0 to 3600"),
+        (["crawl", "--base-url", "https://h/", "--delay", "nan"], "not a number of seconds from 0 to 3600"),
+        (["crawl", "--base-url", "https://h/", "--delay", "1e400"], "not a number of seconds from 0 to 3600"),
+        (["search", "x", "--limit", "99999999999999999999"], "not a whole number from 1 to 100,000"),
+        (["search", "x", "--limit", "١٢"], "not a whole number"),
+        (["crawl", "--base-url", "http://[insert link]/"], "not an http(s) URL"),
     ],
 )
 def test_bad_arguments_exit_2_with_one_line(argv, message, capsys):
