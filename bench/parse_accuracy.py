@@ -30,10 +30,17 @@ def main() -> None:
     ap.add_argument("--councils", action="store_true", help="figures per council")
     ap.add_argument("--classes", action="store_true", help="recall per class of minute and reference")
     ap.add_argument("--part", choices=["real", "synthetic"])
+    ap.add_argument("--split", choices=["dev", "held-out"], help="of the real part")
     args = ap.parse_args()
-    for part in [args.part] if args.part else ["real", "synthetic"]:
-        r = score(part)
-        print(f"{part} corpus: {len(r.by_council)} councils")
+    runs = (
+        [(args.part or "real", args.split)]
+        if (args.part or args.split)
+        else [("real", None), ("real", "held-out"), ("synthetic", None)]
+    )
+    for part, split in runs:
+        r = score(part, split=split)
+        what = f"{part} corpus" + (f", {split} councils" if split else "")
+        print(f"{what}: {len(r.by_council)} councils")
         print(f"  {'':<18}{'labelled':>8}{'found':>8}{'right':>7}{'precision':>11}{'recall':>8}{'F1':>7}")
         for name, s in (
             ("minutes", r.minutes),

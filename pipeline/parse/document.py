@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
+from datetime import date
 
 from crawler.pages import MeetingPage
 from pipeline.parse.cleanup import clean_pages
+from pipeline.parse.lines import split_lines
 from pipeline.parse.minutes import Minute, find_minutes
 from pipeline.parse.profile import MUNICIPAL, Profile
 from pipeline.parse.references import Reference, references_in_minutes
+from pipeline.parse.regions import page_date
 
+INLINE_TAGS = re.compile(r"</?(?:b|i|u|em|strong|sup|sub|span|font)\b[^>]*>", re.IGNORECASE)
 _CITES_N_YY = re.compile(r"\bminutes?\s+(?:no\.?\s*)?\d{1,4}/\d{2}\b", re.IGNORECASE)
 
 
@@ -73,31 +77,47 @@ def parse_pages(raw_pages: list[str], profile: Profile = MUNICIPAL) -> tuple[lis
 
 
 def parse_text(text: str, profile: Profile = MUNICIPAL) -> ParseResult:
-    """Minutes embedded anywhere in a document's text (pages separated by form feeds)."""
+    """Minutes embedded anywhere in a document's text (pages separated by form feeds), and the
+    references in and around them."""
+    text = INLINE_TAGS.sub("", text)  # "17<sup>th</sup> March" is "17th March" to every rule below
     minutes = find_minutes(text, profile=profile)
-    return ParseResult(minutes, references_in_minutes(minutes))
+    return ParseResult(minutes, references_in_minutes(minutes, text, document_date(text, minutes)))
+
+
+def document_date(text: str, minutes: list[Minute]) -> date | None:
+    """The date of the meeting a text is for (what text outside any minute is dated by): its
+    minutes' meeting, else the first date near its top."""
+    dated = [m.meeting_date for m in minutes if m.meeting_date]
+    if dated:
+        return max(dated)
+    return page_date([ln.text for ln in split_lines(text[:6000])])
 
 
 def parse_meeting_page(page: MeetingPage, profile: Profile = MUNICIPAL) -> ParseResult:
-    """A ModernGov meeting page: each row number is a minute number, its "Minutes:" block the text."""
+    """A ModernGov meeting page: each row number is a minute number, its "Minutes:" block the text,
+    and its title and description (the text before "Minutes:") are searched for citations too."""
     body = "\n".join(item.minutes_text or "" for item in page.items)
     cite_n_yy = bool(_CITES_N_YY.search(body))
-    minutes = []
+    minutes, parts, offset = [], [], 0
     for item in page.items:
-        if not item.minutes_text or not item.number:
-            continue
-        number = item.number
-        label = number
-        if cite_n_yy and page.date is not None and number.isdigit():
-            label = f"{number}/{profile.numbering_year(page.date) % 100:02d}"
-        minutes.append(
-            Minute(
-                number=number,
-                label=label,
-                title=item.title,
-                meeting_date=page.date,
-                page=None,
-                text=item.minutes_text,
+        part = "\n".join(t for t in (item.title, item.description, item.minutes_text) if t) + "\n"
+        if item.minutes_text and item.number:
+            number = item.number
+            label = number
+            if cite_n_yy and page.date is not None and number.isdigit():
+                label = f"{number}/{profile.numbering_year(page.date) % 100:02d}"
+            minutes.append(
+                Minute(
+                    number=number,
+                    label=label,
+                    title=item.title,
+                    meeting_date=page.date,
+                    page=None,
+                    text=item.minutes_text,
+                    start=offset,
+                    end=offset + len(part),
+                )
             )
-        )
-    return ParseResult(minutes, references_in_minutes(minutes))
+        parts.append(part)
+        offset += len(part)
+    return ParseResult(minutes, references_in_minutes(minutes, "".join(parts), page.date))

@@ -1,14 +1,18 @@
 """Cross-references in minutes text. Pure functions: text in, dataclasses out.
 
-Minute references need the word "Minute(s)" ("Further to Minute 74/15", "(Minute 48(6) refers)",
-"Minute Nos. 11 and 18", "Cabinet Minute 45/15"), except bare labels shaped like the document's own
-prefixed minute headings ("Personal interest in CB22/27" where the headings are "CB20/15."...):
-the shape is learnt from the headings, not guessed from the string. Meeting references name a
-meeting by its date ("the minutes of the meeting held on 14th April, 2016", "the Pension Fund Panel
-held on 21 September 2009", "at its meeting on 21 September 2009").
+Minute references need the word "Minute(s)" ("Further to Minute 74/15", "(Minute No.18 below
+refers)", "Minute Nos. 11 and 18", "Cabinet Minute CB22/14", "Item 6 (minute 430)"), or "Article N
+of this minute" (Scottish minutes), or the shape of the document's own prefixed headings ("CB22/27"
+where the headings are "CB20/15."). Meeting references are dates written where a meeting is meant:
+after "meeting(s) ... held on", "the minutes of ...", "the Cabinet held on", "at its meeting on",
+"dated", or before "meeting" ("the 21 January meeting"), in any letter case, with the date in any
+form ``citedates`` reads. A meeting on or after the citing meeting's own date is no citation of its
+record (the next meeting, the document's own date).
 
-Planning applications (DC/19/01834), report codes (CT/16/2), budget years (2015/16), dates, page,
-paragraph, item and appendix numbers are never references: none has the word "Minute" before it.
+References are looked for in every part of the text: each minute's title, description and record
+(``from_minute`` its number), and the text outside any minute (``from_minute`` None). Planning
+applications (DC/19/01834), report codes (CT/16/2), budget years (2015/16), page, paragraph, item
+and appendix numbers are never references: none has the word "Minute" before it.
 """
 
 from __future__ import annotations
@@ -17,8 +21,14 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from crawler.dates import DATE_PATTERN, make_date, two_digit_year
+from pipeline.parse.citedates import dates_in
+from pipeline.parse.labels import CITED, parse_cited
 from pipeline.parse.minutes import Minute
+
+WINDOW = 140  # characters before a date its meeting words are looked for in
+# Capitals after "minutes" that are no label prefix: "minutes PDF 391 KB", "Minutes NO 3".
+NOT_PREFIXES = {"PDF", "KB", "MB", "NO", "NOS", "PAGE", "PAGES", "ITEM", "ITEMS", "PARA", "APPENDIX", "REF", "AND",
+                "OR", "TO", "THE", "OF", "AT", "ON", "IN", "A", "I"}  # fmt: skip
 
 
 @dataclass
@@ -28,7 +38,7 @@ class Reference:
     cited_number: str | None = None  # "74"
     cited_sub: str | None = None  # "6" of 48(6), "a" of 3a
     cited_label: str | None = None  # "74/15", "E.24/23", "48(6)"
-    cited_year: int | None = None  # the (municipal or calendar) year the label implies
+    cited_year: int | None = None  # the year the label prints (None when it prints none)
     cited_prefix: str | None = None  # "CB", "E", "JSC"
     cited_committee: str | None = None  # "Cabinet", "Pension Fund Panel"
     cited_date: date | None = None  # meeting references; minute references "of the meeting held on"
@@ -38,116 +48,59 @@ class Reference:
     minute_index: int | None = None  # position of the citing minute in the document's minutes
 
 
-# One minute label as cited: E.24/23, CB22/27, JSC/73/20-21, 74/15, 48(6), 3a, 151.
-LABEL = (
-    r"(?:[A-Z]{2,6}/\d{1,4}/(?:\d{2}-\d{2}|\d{2,4})"
-    r"|(?:[A-Z]{1,6}\.?\s?)?\d{1,4}(?:\(\d{1,2}\)|[a-z](?![a-z]))?(?:/\d{1,4}(?:-\d{2})?)?(?:\(\d{1,2}\))?)"
-)
-_LABEL_PARTS = re.compile(
-    r"^(?:(?P<p1>[A-Z]{2,6})/(?P<n1>\d{1,4})/(?P<y1>\d{2}-\d{2}|\d{2,4})"
-    r"|(?:(?P<p2>[A-Z]{1,6})\.?\s?)?(?P<n2>\d{1,4})(?P<s2>\(\d{1,2}\)|[a-z])?(?:/(?P<y2>\d{1,4}(?:-\d{2})?))?"
-    r"(?P<s3>\(\d{1,2}\))?)$"
-)
+_SEP = r"\s*(?:,|and|&|or|to|-|–)\s*(?:(?i:minutes?|nos?)\.?\s*)?"
 _MINUTE_REF = re.compile(
-    r"\b(?P<word>Minutes?|Min\.)\s+(?:Nos?\.?\s*|Numbers?\s+)?"
-    r"(?P<labels>" + LABEL + r"(?:\s*(?:,|and|&)\s*" + LABEL + r")*)"
-    r"(?![\w/])",
+    r"(?<![\w'’])(?P<word>(?i:minutes?|min\.))(?:\s+(?i:nos?|numbers?|items?)\.?)?\s*(?i:no\.?)?\s*"
+    r"(?P<labels>" + CITED + r"(?:" + _SEP + CITED + r")*)(?![\w/])"
+)
+_ARTICLE_REF = re.compile(
+    r"(?<![\w'’])(?i:articles?)\s+(?P<labels>\d{1,4}(?:\s*(?:,|and|&)\s*\d{1,4})*)\s+(?i:of\s+(?:this|the)\s+minutes?)"
+)
+_LABEL_IN_LIST = re.compile(CITED)
+_OF_MEETING = re.compile(r"^\s+of\s+the\s+(?:[\w'’&()-]+\s+){0,6}?meeting\s+(?:held\s+)?on\s+", re.IGNORECASE)
+_BODY = (
+    r"(?:committee|council|board|panel|cabinet|group|forum|commission|executive|authority|assembly"
+    r"|sub-committee|partnership|body|working\s+group)"
+)
+_NAME = r"[\w'’&(),.\- ]{1,90}?"
+# What comes just before a date cited as a meeting (lower-cased text, anchored at the date).
+_BEFORE = [
+    re.compile(
+        rf"\bmeetings?(?:\s+of\s+{_NAME})?\s+(?:which\s+took\s+place\s+|was\s+)?(?:held\s+)?(?:on\s+|dated\s+|of\s+)?(?:the\s+)?$"
+    ),
+    re.compile(
+        rf"\bminutes?\s+(?:of|from)\s+(?:the\s+|a\s+)?(?:{_NAME}\s+)?(?:meeting\s+)?(?:held\s+|dated\s+)?(?:on\s+)?(?:the\s+)?$"
+    ),
+    re.compile(rf"\b{_BODY}(?:\s*\(\d\))?(?:\s+\d{{1,4}}\s*-\s*\d{{1,4}})?\s+of\s+(?:the\s+)?$"),
+    re.compile(rf"\b{_BODY}(?:\s*\(\d\))?\s+(?:meeting\s+)?(?:held|dated)\s+(?:on\s+)?(?:the\s+)?$"),
+    re.compile(
+        r"\b(?:at|in)\s+its\s+(?:last\s+|previous\s+|earlier\s+)?meeting\s+(?:held\s+)?(?:on\s+)?(?:the\s+)?$"
+    ),
+    re.compile(r"\breconvened\s+on\s+(?:the\s+)?$"),
+]
+# ... or just after it: "the 21 January meeting", "the 28th January 2021 meeting of the Board"
+_AFTER = re.compile(
+    rf"^,?\s+(?:(?:{_BODY}|special|extraordinary|annual|full|ordinary|[A-Z][\w&]*)\s+){{0,4}}meeting\b",
     re.IGNORECASE,
 )
-_LABEL_IN_LIST = re.compile(LABEL)
-_OF_MEETING = re.compile(
-    r"^\s+of\s+the\s+(?:\w+\s+){0,6}?meeting\s+held\s+on\s+" + DATE_PATTERN, re.IGNORECASE
-)
-_DATE = re.compile(DATE_PATTERN, re.IGNORECASE)
-_PLAIN_DATE = DATE_PATTERN.replace("?P<day>", "?:").replace("?P<month>", "?:").replace("?P<year>", "?:")
-_BODY_WORDS = (
-    r"(?:Committee|Board|Panel|Cabinet|Council|Group|Forum|Commission|Sub-Committee|Executive|Partnership)"
-)
-_MEETING_REF = re.compile(
-    r"(?:\b(?P<meetings>meetings?)(?:\s+of\s+(?:the\s+)?(?P<of>[A-Z][\w'’&()\-]*(?:\s+(?:[A-Z(][\w'’&()\-]*|of|and|for|&))*))?"
-    r"(?:\s+(?:held|which\s+took\s+place))?\s+on\s+"
-    r"|\b(?:the\s+)?(?P<body>(?:[A-Z][\w'’&()\-]*\s+(?:(?:of|and|for|&)\s+)?)*"
-    + _BODY_WORDS
-    + r"(?:\s*\(\d\))?)"
-    r"(?:\s+(?:held\s+on|at\s+its\s+meeting\s+(?:held\s+)?on|meeting\s+(?:held\s+)?on)\s+))"
-    r"(?:(?:[A-Z][a-z]+day),?\s+)?"
-    r"(?P<d1>" + _PLAIN_DATE + r")(?:\s*(?:,|and|&)\s*(?P<d2>" + _PLAIN_DATE + r"))?",
-)
-# "at the 21 January meeting", "the 28th January 2021 meeting of the Board"
-_DATED_MEETING = re.compile(r"\bthe\s+(?P<d>" + _PLAIN_DATE + r")\s+meeting\b")
+_BEFORE_AFTER = re.compile(r"\b(?:the|its|their|our)\s+$", re.IGNORECASE)
 _FUTURE = re.compile(
-    r"\b(?:will|shall|to)\s+be\s+(?:held\s+)?$|\bnext\s+$|\bnext\s+meeting\s*$", re.IGNORECASE
+    r"\b(?:will|shall|would|to)\s+be\s+(?:held|scheduled|arranged|convened)\b[^.;]*$|\bnext\s+(?:\w+\s+){0,3}meeting\b[^.;]*$"
+    r"|\b(?:until|by|from|before|after|between|since|deadline|starting|commencing|ending)\s+(?:the\s+)?$",
+    re.IGNORECASE,
 )
-_COMMITTEE_BEFORE = re.compile(r"(?P<name>(?:[A-Z][\w'’&\-]*\s+){0,5}[A-Z][\w'’&\-]*)\s+$")
+_COMMITTEE_BEFORE = re.compile(r"(?P<name>(?:[A-Z][\w'’&\-]*\s+){0,5}[A-Z][\w'’&\-]*(?:\s*\(\d\))?)\s+$")
 _NOT_COMMITTEE = {
-    "further",
-    "to",
-    "the",
-    "see",
-    "following",
-    "as",
-    "under",
-    "in",
-    "per",
-    "re",
-    "at",
-    "with",
-    "and",
-    "of",
-    "resolved",
-    "noted",
-    "minute",
-    "minutes",
-    "from",
-    "by",
-    "for",
-    "this",
-    "that",
-    "its",
-    "his",
-    "her",
-    "referring",
-    "reference",
-    "refer",
-    "item",
-    "members",
-    "member",
-    "councillor",
-    "cllr",
-    "personal",
-    "interest",
-    "declared",
-    "agreed",
-    "approved",
-}
-
-
-def parse_label(label: str, year_first: bool = False) -> dict:
-    """Normalise a cited minute label into number, sub-number, prefix and the year it implies.
-
-    ``year_first``: the council writes year/minute ("CB20/15" = minute 15 of 2020), as its own
-    headings show; "23/165" is read year-first whatever the setting (165 is no year).
-    """
-    label = label.strip()
-    m = _LABEL_PARTS.match(label)
-    if not m:
-        return {"cited_number": None, "cited_sub": None, "cited_prefix": None, "cited_year": None}
-    g = m.groupdict()
-    if g["n1"]:
-        prefix, number, year, sub = g["p1"], g["n1"], g["y1"], None
-    else:
-        prefix, number, year = g["p2"], g["n2"], g["y2"]
-        sub = (g["s2"] or g["s3"] or "").strip("()") or None
-    if year and "-" not in year and (year_first or (len(year) == 3 and len(number) <= 2)):
-        number, year = year, number
-    cited_year = two_digit_year(year) if year else None
-    return {"cited_number": number, "cited_sub": sub, "cited_prefix": prefix, "cited_year": cited_year}
+    "further", "to", "the", "see", "following", "as", "under", "in", "per", "re", "at", "with", "and", "of",
+    "resolved", "noted", "minute", "minutes", "from", "by", "for", "this", "that", "its", "his", "her",
+    "referring", "reference", "refer", "item", "items", "members", "member", "councillor", "cllr", "personal",
+    "interest", "declared", "agreed", "approved", "confirm", "approve", "receive", "note", "sign", "adopt",
+}  # fmt: skip
 
 
 def _committee_before(text: str, start: int) -> str | None:
     """A committee named just before "Minute": "Cabinet Minute 45/15" -> "Cabinet"."""
-    window = text[max(0, start - 80) : start]
-    m = _COMMITTEE_BEFORE.search(window)
+    m = _COMMITTEE_BEFORE.search(text[max(0, start - 80) : start])
     if not m:
         return None
     words = m.group("name").split()
@@ -158,21 +111,18 @@ def _committee_before(text: str, start: int) -> str | None:
     return " ".join(words)
 
 
-def _resolve_partial_date(day: str, month: str, year: str | None, context: date | None) -> date | None:
-    """A date without a year ("18 March") is the latest such date not after the citing meeting."""
-    if year:
-        return make_date(day, month, year)
-    if context is None:
+def _committee_in(before: str) -> str | None:
+    """The body a meeting citation names, nearest the date: "the minutes of the Audit Committee
+    held on" -> "Audit Committee"."""
+    pattern = rf"(?:\b(?i:of\s+(?:the\s+)?|the\s+)|^)(?P<name>(?:[A-Z][\w'’&\-]*\s+(?:(?:of|and|for|&)\s+)?){{0,6}}(?i:{_BODY})(?:\s*\(\d\))?)"
+    found = list(re.finditer(pattern, before))
+    if not found:
         return None
-    d = make_date(day, month, context.year)
-    if d and d > context:
-        d = make_date(day, month, context.year - 1)
-    return d
-
-
-def _parse_date(text: str, context: date | None) -> date | None:
-    m = _DATE.search(text)
-    return _resolve_partial_date(m.group("day"), m.group("month"), m.group("year"), context) if m else None
+    words = found[-1].group("name").split()
+    while words and words[0].lower() in _NOT_COMMITTEE:
+        words = words[1:]
+    name = " ".join(words)
+    return name if name and name[0].isupper() else None
 
 
 def find_references(
@@ -182,38 +132,34 @@ def find_references(
     meeting_date: date | None = None,
     from_minute: str | None = None,
     year_first_prefixes: frozenset = frozenset(),
+    own_number: str | None = None,
 ) -> list[Reference]:
     """Every cross-reference in ``text`` (one minute's text, or any text), in order.
 
     ``year_first_prefixes``: label prefixes ("" for none) whose headings read year/minute.
+    ``own_number``: the citing minute's own number: its key repeated at the start of a line of its
+    own text is no reference to itself.
     """
     refs: list[Reference] = []
     taken: list[tuple[int, int]] = []
 
     def label_parts(label: str) -> dict:
         prefix = re.match(r"^[A-Z]{1,6}", label)
-        return parse_label(label, (prefix.group(0) if prefix else "") in year_first_prefixes)
+        return parse_cited(label, (prefix.group(0) if prefix else "") in year_first_prefixes)
 
-    for m in _MINUTE_REF.finditer(text):
-        if re.search(r"\d\s*$", text[max(0, m.start() - 6) : m.start()]):
-            continue  # "for 15 minutes 2 members left": a duration, not a citation
-        labels = m.group("labels")
-        tail = _OF_MEETING.match(text[m.end() :])
-        cited_date = None
-        end = m.end()
-        if tail:
-            cited_date = _resolve_partial_date(
-                tail.group("day"), tail.group("month"), tail.group("year"), meeting_date
-            )
-            end += tail.end()
-        committee = _committee_before(text, m.start())
+    def add_minute_refs(m, labels: str, labels_at: int, end: int, cited_date=None, committee=None) -> None:
+        at_line_start = m.start() == 0 or text[: m.start()].rstrip(" \t").endswith("\n")
+        if at_line_start and re.match(r"^\s*[.:]\s", text[m.end() :]):
+            return  # "MINUTES 1. Minute of the Licensing Board...": a heading and a numbered list
         for lm in _LABEL_IN_LIST.finditer(labels):
             label = lm.group(0).strip()
-            if not label or label in ("and",):
-                continue
+            if re.match(r"^[A-Z]+", label) and re.match(r"^[A-Z]+", label).group(0) in NOT_PREFIXES:
+                continue  # "Printed minutes PDF 391 KB"
             parts = label_parts(label)
             if parts["cited_number"] is None:
                 continue
+            if own_number and parts["cited_number"] == own_number.split("(")[0] and at_line_start:
+                continue  # the minute's own key at the top of its record
             refs.append(
                 Reference(
                     kind="minute",
@@ -227,88 +173,164 @@ def find_references(
                     **parts,
                 )
             )
+
+    for m in _MINUTE_REF.finditer(text):
+        if re.search(r"\d\s*$", text[max(0, m.start() - 6) : m.start()]):
+            continue  # "for 15 minutes 2 members left": a duration, not a citation
+        end = m.end()
+        tail = _OF_MEETING.match(text[end:])
+        cited_date = None
+        if tail:
+            mentions = dates_in(text[end + tail.end() : end + tail.end() + 60])
+            if mentions and mentions[0].start == 0:
+                cited_date = mentions[0].resolve(meeting_date)
+                end += tail.end() + mentions[0].end
+        add_minute_refs(
+            m, m.group("labels"), m.start("labels"), end, cited_date, _committee_before(text, m.start())
+        )
         taken.append((m.start(), end))
+    for m in _ARTICLE_REF.finditer(text):
+        add_minute_refs(m, m.group("labels"), m.start("labels"), m.end())
+        taken.append((m.start(), m.end()))
     if heading_prefixes:
-        alternatives = "|".join(re.escape(p) for p in sorted(heading_prefixes, key=len, reverse=True))
-        pattern = re.compile(
-            r"(?<![\w/.])(?:(?:" + alternatives + r")/\d{1,4}/(?:\d{2}-\d{2}|\d{2,4})"
-            r"|(?:" + alternatives + r")\.?\s?\d{1,4}(?:/\d{1,4}(?:-\d{2})?)?(?:\(\d{1,2}\))?)(?![\w/])"
-        )
-        for m in pattern.finditer(text):
-            if any(a <= m.start() < b for a, b in taken):
-                continue
-            parts = label_parts(m.group(0))
-            if parts["cited_number"] is None:
-                continue
-            refs.append(
-                Reference(
-                    kind="minute",
-                    cited_text=m.group(0),
-                    cited_label=m.group(0),
-                    from_minute=from_minute,
-                    start=m.start(),
-                    end=m.end(),
-                    **parts,
-                )
-            )
-    for m in _MEETING_REF.finditer(text):
-        if _FUTURE.search(text[max(0, m.start() - 20) : m.start()]):
-            continue
-        if any(a <= m.start() < b for a, b in taken):
-            continue
-        committee = m.group("of") or m.group("body")
-        if committee:
-            words = committee.split()
-            while words and words[0].lower() in _NOT_COMMITTEE:
-                words = words[1:]
-            committee = " ".join(words) or None
-        for group in ("d1", "d2"):
-            if m.group(group):
-                refs.append(
-                    Reference(
-                        kind="meeting",
-                        cited_text=m.group(0).strip(),
-                        cited_committee=committee,
-                        cited_date=_parse_date(m.group(group), meeting_date),
-                        from_minute=from_minute,
-                        start=m.start(group),
-                        end=m.end(group),
-                    )
-                )
-    for m in _DATED_MEETING.finditer(text):
-        if any(a <= m.start() < b for a, b in taken) or any(r.start == m.start("d") for r in refs):
-            continue
-        refs.append(
-            Reference(
-                kind="meeting",
-                cited_text=m.group(0),
-                cited_date=_parse_date(m.group("d"), meeting_date),
-                from_minute=from_minute,
-                start=m.start("d"),
-                end=m.end("d"),
-            )
-        )
+        _bare_labels(text, heading_prefixes, taken, refs, label_parts, from_minute)
+    refs += _meeting_refs(text, taken, meeting_date, from_minute)
     refs.sort(key=lambda r: (r.start, r.kind))
     return refs
 
 
-def references_in_minutes(minutes: list[Minute]) -> list[Reference]:
-    """References of each minute (title and text), tagged with the citing minute's number.
+def _bare_labels(text, heading_prefixes, taken, refs, label_parts, from_minute) -> None:
+    alternatives = "|".join(re.escape(p) for p in sorted(heading_prefixes, key=len, reverse=True))
+    pattern = re.compile(
+        r"(?<![\w/.])(?:(?:" + alternatives + r")/\d{1,4}/(?:\d{2}-\d{2}|\d{2,4})"
+        r"|(?:" + alternatives + r")\.?\s?\d{1,4}(?:/\d{1,4}(?:-\d{2})?)?(?:\(\d{1,2}\))?)(?![\w/])"
+    )
+    for m in pattern.finditer(text):
+        if any(a <= m.start() < b for a, b in taken):
+            continue
+        parts = label_parts(m.group(0))
+        if parts["cited_number"] is None:
+            continue
+        refs.append(
+            Reference(
+                kind="minute",
+                cited_text=m.group(0),
+                cited_label=m.group(0),
+                from_minute=from_minute,
+                start=m.start(),
+                end=m.end(),
+                **parts,
+            )
+        )
+
+
+def _meeting_refs(text: str, taken, meeting_date: date | None, from_minute: str | None) -> list[Reference]:
+    found = []
+    for d in dates_in(text):
+        if any(a <= d.start < b for a, b in taken):
+            continue
+        line_start = max(text.rfind("\n", 0, d.start) + 1, d.start - WINDOW)
+        before = text[line_start : d.start]
+        lower = before.lower()
+        after = text[d.end : d.end + 60]
+        if _FUTURE.search(lower):
+            continue
+        matched = next((m for p in _BEFORE if (m := p.search(lower))), None)
+        if matched is None and _AFTER.match(after):
+            matched = _BEFORE_AFTER.search(before)
+        if matched is None:
+            continue
+        when = d.resolve(meeting_date)
+        if when is None or (meeting_date is not None and when >= meeting_date):
+            continue  # the meeting's own date, or one to come: no record to cite yet
+        start = line_start + _phrase_start(before, matched.start())
+        found.append(
+            Reference(
+                kind="meeting",
+                cited_text=" ".join(text[start : d.end].split()),
+                cited_committee=_committee_in(before),
+                cited_date=when,
+                from_minute=from_minute,
+                start=d.start,
+                end=d.end,
+            )
+        )
+    return found
+
+
+def _phrase_start(before: str, at: int) -> int:
+    """Where the citing words start: "the minutes of ...", "the Cabinet held on", "at its meeting"."""
+    m = re.search(r"\bthe\s+(?:[A-Z][\w'’&-]*\s+){0,6}$", before[:at])
+    return m.start() if m else at
+
+
+def references_in_minutes(
+    minutes: list[Minute], text: str | None = None, document_date: date | None = None
+) -> list[Reference]:
+    """References of each minute (its title, description and record), tagged with the citing
+    minute's number; with ``text``, also those in the parts of it outside every minute.
 
     Bare labels count when they have the shape of this document's own prefixed headings.
     """
     prefixes = {m.prefix for m in minutes if m.prefix}
     year_first = frozenset((m.prefix or "") for m in minutes if m.year_first)
     found: list[Reference] = []
-    for index, minute in enumerate(minutes):
-        for part in (minute.title, minute.text):
-            for ref in find_references(
-                part,
-                heading_prefixes=prefixes or None,
-                meeting_date=minute.meeting_date,
-                from_minute=minute.number,
-                year_first_prefixes=year_first,
-            ):
-                ref.minute_index = index  # which minute cites: numbers can repeat across sections
-                found.append(ref)
-    return found
+
+    def search(part: str, offset: int, date_: date | None, number: str | None, index: int | None) -> None:
+        for ref in find_references(
+            part,
+            heading_prefixes=prefixes or None,
+            meeting_date=date_,
+            from_minute=number,
+            year_first_prefixes=year_first,
+            own_number=number,
+        ):
+            ref.start += offset
+            ref.end += offset
+            ref.minute_index = index  # which minute cites: numbers can repeat across sections
+            found.append(ref)
+
+    spans = sorted((m.start, m.end, k) for k, m in enumerate(minutes))
+    if text is not None:
+        cursor = 0
+        for start, end, _ in spans:
+            if start > cursor:
+                search(text[cursor:start], cursor, document_date, None, None)
+            cursor = max(cursor, end)
+        if cursor < len(text):
+            search(text[cursor:], cursor, document_date, None, None)
+    for start, end, k in spans:
+        minute = minutes[k]
+        if text is not None and end > start:
+            head = _after_own_key(text, start, minute.label)
+            search(text[head:end], head, minute.meeting_date, minute.number, k)
+        else:
+            search(f"{minute.title}\n{minute.text}", 0, minute.meeting_date, minute.number, k)
+    return _one_per_citation(sorted(found, key=lambda r: (r.start, r.kind)))
+
+
+def _after_own_key(text: str, start: int, label: str) -> int:
+    """Where a minute's span goes on past its own key ("C048/23" heads it; it cites nothing)."""
+    at = text.find(label, start, start + len(label) + 20)
+    return at + len(label) if at >= 0 else start
+
+
+def _one_per_citation(refs: list[Reference]) -> list[Reference]:
+    """Citing the same thing twice in one minute is one reference (the first mention's)."""
+    seen = set()
+    out = []
+    for r in refs:
+        key = (
+            r.minute_index,
+            r.kind,
+            r.cited_number,
+            r.cited_sub,
+            r.cited_year,
+            r.cited_prefix,
+            r.cited_date,
+        )
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(r)
+    return out

@@ -10,6 +10,7 @@ detected reference that matches no labelled one and whose cited text holds a lab
 from __future__ import annotations
 
 import json
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -124,11 +125,23 @@ def _count_class(result: Result, name: str, hit: bool) -> None:
     result.by_class[name] = (gold + 1, found + hit)
 
 
-def score(part: str | None = None, profile=None) -> Result:
-    """Scores over the corpus, or one part of it ("real", "synthetic")."""
+SPECIFIED_FROM = {"coventry", "luton", "merton", "kingston"}  # the texts the parser was first written on
+
+
+def held_out(council: str) -> bool:
+    """A quarter of the real councils, fixed by name, whose texts the parser was not developed on:
+    their figures estimate accuracy on councils nobody here has read."""
+    return council not in SPECIFIED_FROM and zlib.crc32(council.encode()) % 4 == 0
+
+
+def score(part: str | None = None, profile=None, split: str | None = None) -> Result:
+    """Scores over the corpus, or one part of it ("real", "synthetic"), or one split of the real
+    part ("dev", "held-out")."""
     result = Result()
     for doc in documents():
         if part and doc.part != part:
+            continue
+        if split and doc.part == "real" and (split == "held-out") != held_out(doc.council):
             continue
         parsed = parse_file(str(doc.path), **({"profile": profile} if profile else {})).to_json()
         _score_document(result, doc, parsed)

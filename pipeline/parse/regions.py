@@ -1,0 +1,181 @@
+"""Where the minutes are in a text, and the date of the meeting they record. Pure.
+
+Three shapes of text:
+
+- a ModernGov meeting page (its text has "Minutes:" labels): one region, the page's rows; the
+  meeting's date from the page title ("Cabinet - Tuesday, 2nd October, 2018 2.00 pm");
+- an issue page: each "Meeting: 06/02/2024 - Cabinet (Item 68)" line heads minute 68 of that
+  meeting;
+- a document (printed minutes, an agenda pack): regions start at a title line "Minutes of ..."
+  with a date within the next few lines (any order of the words: "Minutes of the Parish Council
+  Meeting held at ...", "Minutes of a meeting of the Cabinet held on ..."), or at an attendance line
+  ("Present:", "Those attending:", "Sederunt") with the date above it. An agenda pack's own agenda
+  comes before any of these, so it is never taken for minutes. A text with no such start that
+  still reads as minutes (an excerpt beginning after its title) is one region.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from pipeline.parse.citedates import WEEKDAY, dates_in
+from pipeline.parse.headings import MINUTES_LABEL
+from pipeline.parse.labels import heading_key
+from pipeline.parse.lines import Line
+
+HEADER_LOOKAHEAD = 10  # lines below a "Minutes of ..." title the meeting's date may be on
+
+
+@dataclass
+class Region:
+    start_line: int
+    end_line: int
+    meeting_date: date | None
+    kind: str  # "page" (meeting page rows) | "issue" | "document"
+    first_body_line: int = 0  # where the header (title, attendance) ends
+
+
+_MINUTES_TITLE = re.compile(
+    r"^(?:the\s+)?(?:(?:draft|confirmed|unconfirmed|approved|signed)\s+)?minutes?\s+(?:of|for)\b",
+    re.IGNORECASE,
+)
+_NOT_A_TITLE = re.compile(
+    r"\b(?:were|was|be|been|are|is|approved|agreed|confirmed|signed|noted)\b", re.IGNORECASE
+)
+_ATTENDANCE = re.compile(
+    r"^(?:(?:members|councillors|cllrs|officers|those)\s+)?(?:present|attending|in\s+attendance)\b\s*:?"
+    r"|^(?:present|sederunt|attendance|those\s+present)\b",
+    re.IGNORECASE,
+)
+_END = re.compile(
+    r"^\(?(?:note:\s*)?the\s+meeting\s+(?:ended|closed|finished|terminated|rose)\b|^\(?meeting\s+(?:closed|ended|finished)\b"
+    r"|^\(?the\s+meeting\s+(?:was\s+)?closed\b|^(?:\(?chair(?:man|person)?\)?|signed)\s*:?\s*\.{0,}$",
+    re.IGNORECASE,
+)
+_ISSUE_MEETING = re.compile(
+    r"^Meeting:\s*(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})\s*-\s*(?P<committee>.+?)\s*\(Item\s+(?P<item>\d{1,4})\)",
+    re.IGNORECASE,
+)
+_PAGE_TITLE_DATE = re.compile(rf"\s-\s+(?:{WEEKDAY},?\s+)", re.IGNORECASE)
+# What minutes say and agendas do not: a text with no title line is minutes only with these.
+_MINUTES_EVIDENCE = re.compile(
+    r"\b(?:resolved|it\s+was\s+(?:agreed|noted|resolved)|were\s+noted|was\s+noted|noted\s+the|agreed\s+that"
+    r"|declared\s+an?\s|apologies\s+(?:were|was)\s|present\s*:|in\s+attendance|the\s+meeting\s+(?:closed|ended))",
+    re.IGNORECASE,
+)
+
+
+def _first_date(texts: list[str], context: date | None = None) -> date | None:
+    for t in texts:
+        for d in dates_in(t):
+            found = d.resolve(context)
+            if found:
+                return found
+    return None
+
+
+def page_date(texts: list[str]) -> date | None:
+    """The meeting's date on a meeting page: the one its title gives after " - Weekday," (not a
+    "Moved from 9th October 2018" before it), else the first date near the top."""
+    for t in texts[:60]:
+        m = _PAGE_TITLE_DATE.search(t)
+        if m:
+            found = _first_date([t[m.start() :]])
+            if found:
+                return found
+    return _first_date(texts[:12])
+
+
+def find_regions(lines: list[Line]) -> list[Region]:
+    texts = [ln.text for ln in lines]
+    if any(MINUTES_LABEL.match(t) for t in texts):
+        return [Region(0, len(lines), page_date(texts), "page")]
+    issues = [(i, m) for i, t in enumerate(texts) if (m := _ISSUE_MEETING.match(t))]
+    if issues:
+        return [
+            Region(
+                i,
+                issues[k + 1][0] if k + 1 < len(issues) else len(lines),
+                _issue_date(m),
+                "issue",
+            )
+            for k, (i, m) in enumerate(issues)
+        ]
+    return _document_regions(lines, texts)
+
+
+def _issue_date(m) -> date | None:
+    try:
+        return date(int(m.group("y")), int(m.group("m")), int(m.group("d")))
+    except ValueError:
+        return None
+
+
+def issue_item(line: str) -> tuple[str, str] | None:
+    """(item number, committee) of an issue page's "Meeting: ... (Item N)" line."""
+    m = _ISSUE_MEETING.match(line)
+    return (m.group("item"), m.group("committee")) if m else None
+
+
+def _document_regions(lines: list[Line], texts: list[str]) -> list[Region]:
+    starts: list[tuple[int, date | None, int]] = []  # (first line, date, first body line)
+    previous = ""
+    for i, t in enumerate(texts):
+        if not t:
+            continue
+        lone_key = (key := heading_key(previous)) is not None and not key.rest
+        previous = t
+        if lone_key or heading_key(t):
+            continue  # a numbered heading ("2. Minutes of the meeting held on ...", or "2" above it), not a title
+        if _MINUTES_TITLE.match(t) and not _NOT_A_TITLE.search(t) and len(t.split()) <= 30:
+            when = _first_date(_window(texts, i, HEADER_LOOKAHEAD))
+            if when is not None and not (starts and i - starts[-1][2] <= 2):
+                starts.append((i, when, i + 1))
+        elif _ATTENDANCE.match(t):
+            if starts and i - starts[-1][0] <= 25:
+                starts[-1] = (starts[-1][0], starts[-1][1], i + 1)  # the attendance of a header found
+                continue
+            begin, when = i, None
+            for j in range(i - 1, max(-1, i - 12), -1):
+                found = _first_date([texts[j]])
+                if found:
+                    begin, when = j, found
+                    break
+            # a "Minutes" line or the committee name just above the date belongs to the header
+            while (
+                begin > 0
+                and i - begin < 12
+                and texts[begin - 1]
+                and lines[begin - 1].page == lines[begin].page
+                and (
+                    re.match(r"^(?:draft\s+|confirmed\s+)?minutes$", texts[begin - 1], re.I)
+                    or texts[begin - 1].isupper()
+                )
+                and not heading_key(texts[begin - 1])
+            ):
+                begin -= 1
+            starts.append((begin, when, i + 1))
+    if not starts:
+        whole = "\n".join(texts)
+        if _MINUTES_EVIDENCE.search(whole):
+            return [Region(0, len(lines), _first_date(texts[:15]), "document")]
+        return []
+    regions = []
+    for k, (begin, when, body) in enumerate(starts):
+        limit = starts[k + 1][0] if k + 1 < len(starts) else len(lines)
+        end = next((j + 1 for j in range(body, limit) if _END.match(texts[j])), limit)
+        regions.append(Region(begin, end, when, "document", body))
+    return regions
+
+
+def _window(texts: list[str], i: int, n: int) -> list[str]:
+    """Line ``i`` and the next ``n`` lines that have text (blank lines between do not count)."""
+    out = [texts[i]]
+    j = i + 1
+    while j < len(texts) and len(out) <= n:
+        if texts[j]:
+            out.append(texts[j])
+        j += 1
+    return out
