@@ -12,11 +12,12 @@ from datetime import date
 
 from crawler.pages import MeetingPage
 from pipeline.parse.cleanup import clean_pages
+from pipeline.parse.headings import MINUTES_LABEL
 from pipeline.parse.lines import split_lines
 from pipeline.parse.minutes import Minute, find_minutes
 from pipeline.parse.profile import MUNICIPAL, Profile
 from pipeline.parse.references import Reference, references_in_minutes
-from pipeline.parse.regions import page_date
+from pipeline.parse.regions import page_date, top_date
 
 INLINE_TAGS = re.compile(r"</?(?:b|i|u|em|strong|sup|sub|span|font)\b[^>]*>", re.IGNORECASE)
 _CITES_N_YY = re.compile(r"\bminutes?\s+(?:no\.?\s*)?\d{1,4}/\d{2}\b", re.IGNORECASE)
@@ -90,7 +91,10 @@ def document_date(text: str, minutes: list[Minute]) -> date | None:
     dated = [m.meeting_date for m in minutes if m.meeting_date]
     if dated:
         return max(dated)
-    return page_date([ln.text for ln in split_lines(text[:6000])])
+    texts = [ln.text for ln in split_lines(text[:6000])]
+    if any(MINUTES_LABEL.match(t) for t in texts):
+        return page_date(texts)  # a meeting page: a date in its rows is an item's, not the page's
+    return top_date(texts)
 
 
 def parse_meeting_page(page: MeetingPage, profile: Profile = MUNICIPAL) -> ParseResult:

@@ -148,9 +148,11 @@ def _row_title_line(rest: str) -> bool:
     return len(rest.split()) <= 12 and not rest.endswith(".")
 
 
-def best_chain(cands: list[Candidate]) -> list[Candidate]:
+def best_chain(cands: list[Candidate], page_rows: bool = False) -> list[Candidate]:
     """The highest-scoring run of main (non-sub) headings of one series whose numbers rise by
-    1..MAX_GAP, then the sub-items ("3a", "7(b)", "4.1", "(a)") between each and the next."""
+    1..MAX_GAP, then the sub-items ("3a", "7(b)") between each and the next. Numbered paragraphs
+    ("4.1", "(a)") are sub-items only on a meeting page's rows (``page_rows``): in a document they
+    number the paragraphs of a minute's record."""
     main = [c for c in cands if c.sub is None]
     if not main:
         return []
@@ -177,10 +179,10 @@ def best_chain(cands: list[Candidate]) -> list[Candidate]:
         chain.append(main[k])
         k = prev[k]
     chain.reverse()
-    return _with_subs(chain, cands)
+    return _with_subs(chain, cands, page_rows)
 
 
-def _with_subs(chain: list[Candidate], cands: list[Candidate]) -> list[Candidate]:
+def _with_subs(chain: list[Candidate], cands: list[Candidate], page_rows: bool) -> list[Candidate]:
     result = []
     for n, c in enumerate(chain):
         result.append(c)
@@ -193,6 +195,13 @@ def _with_subs(chain: list[Candidate], cands: list[Candidate]) -> list[Candidate
                 continue
             if s.num == 0 and not s.sub.isalpha():
                 continue
+            if not page_rows and (s.num == 0 or _paragraph_number(s)):
+                continue
             result.append(s)
             last_sub = s.sub
     return result
+
+
+def _paragraph_number(c: Candidate) -> bool:
+    """ "4.1", "4(1)": a paragraph's number (a minute's own sub-items are "4a", "4(a)")."""
+    return c.sub is not None and c.sub.isdigit()

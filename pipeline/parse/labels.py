@@ -97,6 +97,10 @@ def heading_key(text: str) -> HeadingKey | None:
     elif g["a"]:
         style = "backslash" if g["slash"] == "\\" else "slash"
         readings += _year_readings(g["a"], g["b"], None, style)
+    elif g["d1"] and not g["d2"].strip("0"):
+        readings.append(
+            Reading(int(g["d1"]), None, None, None, "n.0")
+        )  # "60.0": minute 60, paragraphs 60.1...
     elif g["d1"]:
         # 21.44: minute 44 of (20)21; or 4.1: the first part of minute 4 (a page row or a paragraph)
         readings.append(Reading(int(g["d2"]), None, None, g["d1"], f"dotted {g['d1']}", year_first=True))

@@ -88,7 +88,7 @@ def find_minutes(text: str, *, cite_style: str | None = None, profile: Profile =
             continue
         page = region.kind == "page"
         start = region.first_body_line if region.kind == "document" else region.start_line
-        chain = best_chain(candidates(lines, start, region.end_line, page_rows=page))
+        chain = best_chain(candidates(lines, start, region.end_line, page_rows=page), page_rows=page)
         if page:
             chain = [c for c in chain if _has_minutes_block(lines, c, chain, region.end_line)]
         elif len(chain) < 2 and not (chain and region.first_body_line):
@@ -128,9 +128,9 @@ def _issue_minutes(lines: list[Line], region: Region, paged: bool, total: int) -
     """An issue page's item: minute N of the meeting its "Meeting: ... (Item N)" line names."""
     item, _ = issue_item(lines[region.start_line].text)
     body = [ln.text for ln in lines[region.start_line + 1 : region.end_line] if ln.text]
-    title = ""
-    if body and re.match(rf"^{item}\.?\s+\S", body[0]):  # "79 Minutes pdf icon PDF 222 KB"
-        title = clean_title(re.sub(rf"^{item}\.?\s+", "", body.pop(0)))
+    title, label = "", f"Item {item}"
+    if body and re.match(rf"^{item}\.?\s+\S", body[0]):  # "79 Minutes pdf icon PDF 222 KB": its own key
+        title, label = clean_title(re.sub(rf"^{item}\.?\s+", "", body.pop(0))), item
     else:
         before = [ln.text for ln in lines[max(0, region.start_line - 3) : region.start_line] if ln.text]
         title = (
@@ -142,7 +142,7 @@ def _issue_minutes(lines: list[Line], region: Region, paged: bool, total: int) -
     return [
         Minute(
             number=item,
-            label=f"Item {item}",
+            label=label,
             title=title,
             meeting_date=region.meeting_date,
             page=lines[region.start_line].page if paged else None,

@@ -85,7 +85,8 @@ _AFTER = re.compile(
 )
 _BEFORE_AFTER = re.compile(r"\b(?:the|its|their|our)\s+$", re.IGNORECASE)
 _FUTURE = re.compile(
-    r"\b(?:will|shall|would|to)\s+be\s+(?:held|scheduled|arranged|convened)\b[^.;]*$|\bnext\s+(?:\w+\s+){0,3}meeting\b[^.;]*$"
+    r"\b(?:will|shall|would|to)\s+be\s+(?:held|scheduled|arranged|convened)\b(?:[^.;]|(?<=\d)\.(?=\d))*$"
+    r"|\bnext\s+(?:\w+\s+){0,3}meeting\b(?:[^.;]|(?<=\d)\.(?=\d))*$"
     r"|\b(?:until|by|from|before|after|between|since|deadline|starting|commencing|ending)\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
@@ -151,6 +152,10 @@ def find_references(
         at_line_start = m.start() == 0 or text[: m.start()].rstrip(" \t").endswith("\n")
         if at_line_start and re.match(r"^\s*[.:]\s", text[m.end() :]):
             return  # "MINUTES 1. Minute of the Licensing Board...": a heading and a numbered list
+        if "\n" in text[m.start() : labels_at] and re.match(
+            r"^(?:\.\d{1,2}|[.:)])?(?:\s+[A-Z(]|\s*$)", text[end:]
+        ):
+            return  # a title "Minutes" above the key of the next heading or paragraph ("3.1 The ...")
         for lm in _LABEL_IN_LIST.finditer(labels):
             label = lm.group(0).strip()
             if re.match(r"^[A-Z]+", label) and re.match(r"^[A-Z]+", label).group(0) in NOT_PREFIXES:

@@ -41,6 +41,7 @@ _MINUTES_TITLE = re.compile(
     r"^(?:the\s+)?(?:(?:draft|confirmed|unconfirmed|approved|signed)\s+)?minutes?\s+(?:of|for)\b",
     re.IGNORECASE,
 )
+_TITLE_IN_LINE = re.compile(r"\bminutes?\s+of\s+(?:the|a)\s+(?:[\w'’&-]+\s+){0,6}?meeting\b", re.IGNORECASE)
 _NOT_A_TITLE = re.compile(
     r"\b(?:were|was|be|been|are|is|approved|agreed|confirmed|signed|noted)\b", re.IGNORECASE
 )
@@ -54,11 +55,22 @@ _END = re.compile(
     r"|^\(?the\s+meeting\s+(?:was\s+)?closed\b|^(?:\(?chair(?:man|person)?\)?|signed)\s*:?\s*\.{0,}$",
     re.IGNORECASE,
 )
+# An issue page's "Meeting: 06/02/2024 - Cabinet (Item 68)", an agenda item page's "- Meeting of
+# Council, Wednesday, 26th February, 2014 7.30 p.m. (Item 6.)": the meeting and the item's number.
 _ISSUE_MEETING = re.compile(
-    r"^Meeting:\s*(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})\s*-\s*(?P<committee>.+?)\s*\(Item\s+(?P<item>\d{1,4})\)",
+    r"^-?\s*Meeting(?::|\s+of\b)\s*(?P<meeting>.{4,160}?)\s*\(Item\s+(?P<item>\d{1,4})\.?\)", re.IGNORECASE
+)
+_HEADER_ENDS = re.compile(r"^(?:items|no\.?\s+item|agenda\s+items?)$", re.IGNORECASE)
+_CITES_A_MEETING = re.compile(r"\b(?:held|minutes?\s+of|meeting\s+(?:of|on))\b", re.IGNORECASE)
+_ACTS_ON_MINUTES = re.compile(
+    r"\b(?:approv|confirm|agree|sign|receiv|note|noting|adopt|consider|accept|correct|record)\w*\b",
     re.IGNORECASE,
 )
-_PAGE_TITLE_DATE = re.compile(rf"\s-\s+(?:{WEEKDAY},?\s+)", re.IGNORECASE)
+# "Cabinet - Tuesday, 2nd October, 2018 2.00 pm" (meeting page), "- Meeting of Council, Wednesday,
+# 26th February, 2014 7.30 p.m. (Item 6.)" (agenda item page)
+_PAGE_TITLE_DATE = re.compile(
+    rf"\s-\s+(?:{WEEKDAY},?\s+)|^-?\s*meeting\s+of\s+[^,]{{1,80}},\s*(?={WEEKDAY}\b)", re.IGNORECASE
+)
 # What minutes say and agendas do not: a text with no title line is minutes only with these.
 _MINUTES_EVIDENCE = re.compile(
     r"\b(?:resolved|it\s+was\s+(?:agreed|noted|resolved)|were\s+noted|was\s+noted|noted\s+the|agreed\s+that"
@@ -76,23 +88,60 @@ def _first_date(texts: list[str], context: date | None = None) -> date | None:
     return None
 
 
-def page_date(texts: list[str]) -> date | None:
-    """The meeting's date on a meeting page: the one its title gives after " - Weekday," (not a
-    "Moved from 9th October 2018" before it), else the first date near the top."""
+def _header_date(line: str) -> date | None:
+    """The date of a header line: the one after "Minutes of the meeting ..." where the line has
+    that title in it ("Cabinet 21st October 2009 Minutes of the meeting held on 23rd September
+    2009": the date the cabinet receives them, then the meeting's), else its first."""
+    m = _TITLE_IN_LINE.search(line)
+    return (_first_date([line[m.end() :]]) if m else None) or _first_date([line])
+
+
+def title_date(texts: list[str]) -> date | None:
+    """The date a ModernGov page title gives after " - Weekday," (not a "Moved from 9th October
+    2018" before it)."""
     for t in texts[:60]:
         m = _PAGE_TITLE_DATE.search(t)
         if m:
             found = _first_date([t[m.start() :]])
             if found:
                 return found
-    return _first_date(texts[:12])
+    return None
+
+
+def top_date(texts: list[str]) -> date | None:
+    """The date of a text's title: its page title's, else the first date near the top on a line
+    that does not ask for or record a decision on other minutes ("To approve the minutes of the
+    meeting held on ..." cites a meeting; "Meeting of Council, 26th February 2014" is the text's)."""
+    found = title_date(texts)
+    if found:
+        return found
+    for t in texts[:12]:
+        for d in dates_in(t):
+            if not _ACTS_ON_MINUTES.search(t[max(0, d.start - 90) : d.start]) and (found := d.resolve(None)):
+                return found
+    return None
+
+
+def page_date(texts: list[str]) -> date | None:
+    """The meeting's date on a meeting page: its title's, else a date in the header above the rows
+    that cites no other meeting (a page copied without its title has no date)."""
+    found = title_date(texts)
+    if found:
+        return found
+    header = []
+    for t in texts[:12]:
+        if _HEADER_ENDS.match(t) or heading_key(t) or MINUTES_LABEL.match(t):
+            break  # the rows begin: a date below is an item's ("the minutes of the meeting held on ...")
+        if not _CITES_A_MEETING.search(t):
+            header.append(t)
+    return _first_date(header)
 
 
 def find_regions(lines: list[Line]) -> list[Region]:
     texts = [ln.text for ln in lines]
-    if any(MINUTES_LABEL.match(t) for t in texts):
-        return [Region(0, len(lines), page_date(texts), "page")]
     issues = [(i, m) for i, t in enumerate(texts) if (m := _ISSUE_MEETING.match(t))]
+    if not issues and any(MINUTES_LABEL.match(t) for t in texts):
+        return [Region(0, len(lines), page_date(texts), "page")]
     if issues:
         return [
             Region(
@@ -107,16 +156,13 @@ def find_regions(lines: list[Line]) -> list[Region]:
 
 
 def _issue_date(m) -> date | None:
-    try:
-        return date(int(m.group("y")), int(m.group("m")), int(m.group("d")))
-    except ValueError:
-        return None
+    return _first_date([m.group("meeting")])
 
 
 def issue_item(line: str) -> tuple[str, str] | None:
-    """(item number, committee) of an issue page's "Meeting: ... (Item N)" line."""
+    """(item number, meeting) of an issue page's "Meeting: ... (Item N)" line."""
     m = _ISSUE_MEETING.match(line)
-    return (m.group("item"), m.group("committee")) if m else None
+    return (m.group("item"), m.group("meeting")) if m else None
 
 
 def _document_regions(lines: list[Line], texts: list[str]) -> list[Region]:
@@ -139,7 +185,7 @@ def _document_regions(lines: list[Line], texts: list[str]) -> list[Region]:
                 continue
             begin, when = i, None
             for j in range(i - 1, max(-1, i - 12), -1):
-                found = _first_date([texts[j]])
+                found = _header_date(texts[j])
                 if found:
                     begin, when = j, found
                     break
