@@ -1,8 +1,8 @@
 """What a minute's key looks like, as a heading prints it and as a citation writes it: the one rule.
 
 Councils key their minutes every way: "69", "69.", "3a", "7(b)", "74/15" (number/year), "23/165"
-(year/number), "25\\25", "21.44" (year.number), "CB22/14", "E.70/23", "C048/23", "CL.72",
-"CAB 193", "JSC/073/20-21", "*450", "Minute 151", "Item 77", "Article 13", roman "II". A key can be
+(year/number), "25\\25", "21.44" (year.number), "1.23" (number.year), "CB22/14", "E.70/23", "C048/23", "CL.72",
+"CAB 193", "JSC/073/20-21", "19-20/FRA/15", "03/10/1" (month/year/number), "*450", "Minute 151", "Item 77", "Article 13", roman "II". A key can be
 read more than one way ("74/15": minute 74 of 2015, or minute 15 of 1974?); every reading is
 offered and the chain of headings (``headings.py``) decides, since a council numbers one way
 throughout.
@@ -21,6 +21,8 @@ _HEADING = re.compile(
     (?:(?P<word>(?i:minute|min|item|article|agenda\s+item))\.?\s+(?i:no\.?\s*)?)?
     (?P<key>
         (?P<rp>[A-Z]{1,6})/(?P<rn>\d{1,4})/(?P<ry>\d{2}-\d{2}|\d{2,4})(?![\d/])   # JSC/073/20-21, M/140/2006
+      | (?P<yy>\d{2}-\d{2})/(?P<yp>[A-Z]{1,6})/(?P<yn>\d{1,4})(?![\d/])          # 19-20/FRA/15
+      | (?P<mm>\d{1,2})/(?P<my>\d{2})/(?P<mn>\d{1,3})(?![\d/])                    # 03/10/1: month/year/number
       | (?P<p>[A-Z]{1,6})(?:\.\s?|\s)?(?P<pa>\d{1,4})(?:/(?P<pb>\d{1,4}(?:-\d{2})?))?(?![\d/])  # CB22/14, CL.72
       | (?P<a>\d{1,4})(?P<slash>[/\\])(?P<b>\d{1,4}(?:-\d{2})?)(?![\d/])         # 74/15, 23/165, 25\25
       | (?P<d1>\d{1,4})\.(?P<d2>\d{1,3})(?![\d.])                              # 21.44, 4.1, 1.19
@@ -89,6 +91,10 @@ def heading_key(text: str) -> HeadingKey | None:
     readings: list[Reading] = []
     if g["rn"]:
         readings.append(Reading(int(g["rn"]), None, g["rp"], g["ry"], f"prefix {g['rp']} range"))
+    elif g["mn"]:
+        readings.append(Reading(int(g["mn"]), None, None, f"{g['mm']}/{g['my']}", f"meeting {g['mm']}/{g['my']}"))
+    elif g["yn"]:
+        readings.append(Reading(int(g["yn"]), None, g["yp"], g["yy"], f"range {g['yy']} {g['yp']}", True))
     elif g["pa"]:
         if g["pb"]:
             readings += _year_readings(g["pa"], g["pb"], g["p"], f"prefix {g['p']}")
@@ -105,6 +111,8 @@ def heading_key(text: str) -> HeadingKey | None:
         # 21.44: minute 44 of (20)21; or 4.1: the first part of minute 4 (a page row or a paragraph)
         readings.append(Reading(int(g["d2"]), None, None, g["d1"], f"dotted {g['d1']}", year_first=True))
         readings.append(Reading(int(g["d1"]), g["d2"], None, None, "n"))
+        if len(g["d2"]) == 2:  # 1.23: minute 1 of (20)23
+            readings.append(Reading(int(g["d1"]), None, None, g["d2"], f"dotted n.{g['d2']}"))
     elif g["n"]:
         sub = (g["sub"] or "").strip().strip("()") or None
         readings.append(Reading(int(g["n"]), sub, None, None, "word" if g["word"] else "n"))
@@ -132,12 +140,13 @@ def heading_key(text: str) -> HeadingKey | None:
 
 # One cited label: E.24/23, CB22/27, CAB 193, JSC/73/20-21, 74/15, 48(6), 16 (b), 3a, *118, 151.
 CITED = (
-    r"(?:[A-Z]{1,6}/\d{1,4}/(?:\d{2}-\d{2}|\d{2,4})"
+    r"(?:[A-Z]{1,6}/\d{1,4}/(?:\d{2}-\d{2}|\d{2,4})|\d{2}-\d{2}/[A-Z]{1,6}/\d{1,4}"
     r"|(?:\*|[A-Z]{1,6}(?:\.\s?|\s)?)?\d{1,4}(?:\s?\((?:[a-z]|\d{1,2})\)|[a-z](?![a-z]))?"
     r"(?:[/\\]\d{1,4}(?:-\d{2})?)?(?:\s?\((?:[a-z]|\d{1,2})\))?)"
 )
 _CITED_PARTS = re.compile(
     r"^(?:(?P<rp>[A-Z]{1,6})/(?P<rn>\d{1,4})/(?P<ry>\d{2}-\d{2}|\d{2,4})"
+    r"|(?P<yy>\d{2}-\d{2})/(?P<yp>[A-Z]{1,6})/(?P<yn>\d{1,4})"
     r"|(?P<star>\*)?(?:(?P<p>[A-Z]{1,6})(?:\.\s?|\s)?)?(?P<n>\d{1,4})(?P<s1>\s?\((?:[a-z]|\d{1,2})\)|[a-z])?"
     r"(?:[/\\](?P<y>\d{1,4}(?:-\d{2})?))?(?P<s2>\s?\((?:[a-z]|\d{1,2})\))?)$"
 )
@@ -155,6 +164,8 @@ def parse_cited(label: str, year_first: bool = False) -> dict:
     g = m.groupdict()
     if g["rn"]:
         prefix, number, year, sub = g["rp"], g["rn"], g["ry"], None
+    elif g["yn"]:
+        prefix, number, year, sub = g["yp"], g["yn"], g["yy"], None
     else:
         prefix, number, year = g["p"], g["n"], g["y"]
         sub = (g["s1"] or g["s2"] or "").strip().strip("()") or None

@@ -87,7 +87,8 @@ _BEFORE_AFTER = re.compile(r"\b(?:the|its|their|our)\s+$", re.IGNORECASE)
 _FUTURE = re.compile(
     r"\b(?:will|shall|would|to)\s+be\s+(?:held|scheduled|arranged|convened)\b(?:[^.;]|(?<=\d)\.(?=\d))*$"
     r"|\bnext\s+(?:\w+\s+){0,3}meeting\b(?:[^.;]|(?<=\d)\.(?=\d))*$"
-    r"|\b(?:until|by|from|before|after|between|since|deadline|starting|commencing|ending)\s+(?:the\s+)?$",
+    r"|\b(?:until|by|from|before|after|between|since|deadline|starting|commencing|ending)\s+(?:the\s+)?$"
+    r"|\battend(?:ed|ing|s)?\s+(?:a|an|the)\s+(?:\w+\s+){0,3}meetings?\b[^.;]*$",  # attending is no citing of a record
     re.IGNORECASE,
 )
 _COMMITTEE_BEFORE = re.compile(r"(?P<name>(?:[A-Z][\w'’&\-]*\s+){0,5}[A-Z][\w'’&\-]*(?:\s*\(\d\))?)\s+$")

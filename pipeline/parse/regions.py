@@ -132,7 +132,7 @@ def page_date(texts: list[str]) -> date | None:
     for t in texts[:12]:
         if _HEADER_ENDS.match(t) or heading_key(t) or MINUTES_LABEL.match(t):
             break  # the rows begin: a date below is an item's ("the minutes of the meeting held on ...")
-        if not _CITES_A_MEETING.search(t):
+        if not _CITES_A_MEETING.search(t) and len(t.split()) <= 15:  # a title, not a notice
             header.append(t)
     return _first_date(header)
 

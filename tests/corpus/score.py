@@ -152,9 +152,10 @@ def _score_document(result: Result, doc: Document, parsed: dict) -> None:
     gold = doc.labels
     name = doc.name
     g_min = {minute_key(name, m): m for m in gold["minutes"]}
-    if gold.get("document_kind") not in ("meeting_page", "agenda_pack") and gold.get("meeting_date"):
-        # As the archive links them: a document's minute whose text prints no date is a minute of
-        # the meeting the document was published under (pipeline/archive/writer/minutes.py).
+    if gold.get("document_kind") != "agenda_pack" and gold.get("meeting_date"):
+        # As the archive links them: a minute whose text prints no date is a minute of the meeting
+        # the page or document was published under (pipeline/archive/writer/minutes.py; a crawled
+        # meeting page's date comes from its title, which some stored copies lack).
         for m in parsed["minutes"]:
             m["meeting_date"] = m["meeting_date"] or gold["meeting_date"]
     f_min = {minute_key(name, m): m for m in parsed["minutes"]}
