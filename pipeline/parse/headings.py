@@ -86,7 +86,9 @@ def title_ok(title: str, own_line: bool, lenient: bool = False) -> bool:
 
 def _heading_title(lines: list[Line], i: int, end: int, rest: str | None) -> tuple[str, int, bool]:
     """The title of a heading whose key is on line ``i``: on the same line, or the next line."""
-    if rest:
+    if rest and lines[i].run_on:
+        title, last = _run_on_title(rest), i
+    elif rest:
         title, last = rest, i
     else:
         j = i + 1
@@ -116,6 +118,21 @@ def _heading_title(lines: list[Line], i: int, end: int, rest: str | None) -> tup
     return clean_title(title), last, upper
 
 
+_CAPS_RUN = re.compile(r"^(?:[A-Z0-9][A-Z0-9'’&(),/\-]*(?:\s+|$))+")
+
+
+def _run_on_title(rest: str) -> str:
+    """The title at the start of a run-on piece: its words in capitals ("APOLOGIES There were
+    ..." -> "APOLOGIES"), else its first few words."""
+    caps = _CAPS_RUN.match(rest)
+    if caps and any(len(w) > 2 for w in caps.group(0).split()):
+        words = caps.group(0).split()
+        if len(words) > 1 and len(words[-1]) == 1:
+            words = words[:-1]  # "MINUTES A" of "MINUTES A report was..."
+        return " ".join(words)
+    return " ".join(rest.split()[:8])
+
+
 def candidates(lines: list[Line], begin: int, end: int, page_rows: bool = False) -> list[Candidate]:
     """Heading candidates between lines ``begin`` and ``end``. ``page_rows``: the rows of a
     ModernGov meeting page (a key on a line of its own, lenient titles, no "(a)" items)."""
@@ -129,8 +146,14 @@ def candidates(lines: list[Line], begin: int, end: int, page_rows: bool = False)
         if page_rows and (key.rest or any(r.series == "letter" for r in key.readings)) and not on_row:
             continue
         title, last, upper = _heading_title(lines, i, end, key.rest)
+        penalty = 0.0
         if not title_ok(title, key.rest is None, lenient=page_rows):
-            continue
+            # A table row "1072 Declarations of Interest Councillor P Williams declared ...": a running
+            # number of three or four digits (no list counts that far) before a long capitalised row.
+            short = " ".join(title.split()[:8])
+            if not (key.rest and key.readings[0].num >= 100 and title_ok(short, False)):
+                continue
+            title, penalty = short, 0.5
         if any(r.series == "letter" for r in key.readings) and len(title.split()) > 12:
             continue
         weight = (
@@ -138,6 +161,7 @@ def candidates(lines: list[Line], begin: int, end: int, page_rows: bool = False)
         )
         if key.separator in (".", ":"):
             weight += 0.2
+        weight -= penalty
         for reading in key.readings:
             found.append(Candidate(i, key, reading, title, last, weight))
     return found

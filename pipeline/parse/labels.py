@@ -2,7 +2,7 @@
 
 Councils key their minutes every way: "69", "69.", "3a", "7(b)", "74/15" (number/year), "23/165"
 (year/number), "25\\25", "21.44" (year.number), "1.23" (number.year), "CB22/14", "E.70/23", "C048/23", "CL.72",
-"CAB 193", "JSC/073/20-21", "19-20/FRA/15", "03/10/1" (month/year/number), "*450", "Minute 151", "Item 77", "Article 13", roman "II". A key can be
+"CAB 193", "JSC/073/20-21", "19-20/FRA/15", "03/10/1" (month/year/number), "(199)", "*450", "Minute 151", "Item 77", "Article 13", roman "II". A key can be
 read more than one way ("74/15": minute 74 of 2015, or minute 15 of 1974?); every reading is
 offered and the chain of headings (``headings.py``) decides, since a council numbers one way
 throughout.
@@ -29,8 +29,9 @@ _HEADING = re.compile(
       | (?P<n>\d{1,4})(?P<sub>[a-z](?![a-z])|\s?\((?:[a-z]|\d{1,2})\))?(?![\d/])   # 12, 3a, 7(b), 48(6)
       | (?P<roman>(?:X{0,3})(?:IX|IV|V?I{0,3}))(?=[.):\s]|$)                      # II, IV
       | \((?P<letter>[a-z])\)                                                    # (a)
+      | \((?P<bn>\d{1,4})\)                                                      # (199)
     )
-    (?P<sep>\s*[.:)\]–-]?)
+    (?P<sep>\s*(?:[.:)\]–-]|:-)?)
     (?:\s+(?P<rest>\S.*))?$""",
     re.VERBOSE,
 )
@@ -121,6 +122,8 @@ def heading_key(text: str) -> HeadingKey | None:
         if value is None:
             return None
         readings.append(Reading(value, None, None, None, "roman"))
+    elif g["bn"]:
+        readings.append(Reading(int(g["bn"]), None, None, None, "bracketed"))
     else:
         readings.append(Reading(0, g["letter"], None, None, "letter"))
     if g["star"]:

@@ -20,6 +20,7 @@ class Line:
     start: int  # offset in the input
     end: int
     emphasis: bool = False  # markdown heading or bold
+    run_on: bool = False  # a piece of a line that had lost its line breaks (its title has no end)
 
 
 _TAG = re.compile(r"</?(?:b|i|u|em|strong|sup|sub|span|br|p|div)\b[^>]*>", re.IGNORECASE)
@@ -59,15 +60,16 @@ def split_lines(text: str) -> list[Line]:
         if whole == "\n":
             pos += 1
             continue
-        for offset, raw in _pieces(whole):
-            lines.append(_line(raw, page, pos + offset))
+        pieces = _pieces(whole)
+        for offset, raw in pieces:
+            lines.append(_line(raw, page, pos + offset, run_on=len(pieces) > 1))
         pos += len(whole)
     return lines
 
 
-def _line(raw: str, page: int, start: int) -> Line:
+def _line(raw: str, page: int, start: int, run_on: bool = False) -> Line:
     clean = _TAG.sub("", raw)
     emphasis = bool(_MD_HEAD.match(clean)) or clean.strip().startswith(("**", "__"))
     clean = _MD_EMPH.sub("", _MD_HEAD.sub("", clean))
     clean = " ".join(clean.replace("\xa0", " ").split())
-    return Line(clean, raw, page, start, start + len(raw), emphasis)
+    return Line(clean, raw, page, start, start + len(raw), emphasis, run_on)

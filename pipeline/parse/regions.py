@@ -79,6 +79,9 @@ _MINUTES_EVIDENCE = re.compile(
 )
 
 
+_DECIDED = re.compile(r"\b(?:AGREED|RESOLVED|NOTED|DECIDED)\b")  # how many councils print decisions
+
+
 def _first_date(texts: list[str], context: date | None = None) -> date | None:
     for t in texts:
         for d in dates_in(t):
@@ -205,7 +208,7 @@ def _document_regions(lines: list[Line], texts: list[str]) -> list[Region]:
             starts.append((begin, when, i + 1))
     if not starts:
         whole = "\n".join(texts)
-        if _MINUTES_EVIDENCE.search(whole):
+        if _MINUTES_EVIDENCE.search(whole) or _DECIDED.search(whole):
             return [Region(0, len(lines), _first_date(texts[:15]), "document")]
         return []
     regions = []
