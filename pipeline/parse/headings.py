@@ -143,8 +143,8 @@ def candidates(lines: list[Line], begin: int, end: int, page_rows: bool = False)
         if key is None:
             continue
         on_row = key.rest and _row_title_line(key.rest)
-        if page_rows and (key.rest or any(r.series == "letter" for r in key.readings)) and not on_row:
-            continue
+        if page_rows and ((key.rest and not on_row) or any(r.series == "letter" for r in key.readings)):
+            continue  # a row's key is in the page's "No." column; "(a) To agree ..." is its description
         title, last, upper = _heading_title(lines, i, end, key.rest)
         penalty = 0.0
         if not title_ok(title, key.rest is None, lenient=page_rows):

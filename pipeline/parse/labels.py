@@ -93,7 +93,9 @@ def heading_key(text: str) -> HeadingKey | None:
     if g["rn"]:
         readings.append(Reading(int(g["rn"]), None, g["rp"], g["ry"], f"prefix {g['rp']} range"))
     elif g["mn"]:
-        readings.append(Reading(int(g["mn"]), None, None, f"{g['mm']}/{g['my']}", f"meeting {g['mm']}/{g['my']}"))
+        readings.append(
+            Reading(int(g["mn"]), None, None, f"{g['mm']}/{g['my']}", f"meeting {g['mm']}/{g['my']}")
+        )
     elif g["yn"]:
         readings.append(Reading(int(g["yn"]), None, g["yp"], g["yy"], f"range {g['yy']} {g['yp']}", True))
     elif g["pa"]:
@@ -144,13 +146,13 @@ def heading_key(text: str) -> HeadingKey | None:
 # One cited label: E.24/23, CB22/27, CAB 193, JSC/73/20-21, 74/15, 48(6), 16 (b), 3a, *118, 151.
 CITED = (
     r"(?:[A-Z]{1,6}/\d{1,4}/(?:\d{2}-\d{2}|\d{2,4})|\d{2}-\d{2}/[A-Z]{1,6}/\d{1,4}"
-    r"|(?:\*|[A-Z]{1,6}(?:\.\s?|\s)?)?\d{1,4}(?:\s?\((?:[a-z]|\d{1,2})\)|[a-z](?![a-z]))?"
+    r"|(?:\*|[A-Z]{1,6}(?:\.\s?|\s|/)?)?\d{1,4}(?:\s?\((?:[a-z]|\d{1,2})\)|[a-z](?![a-z]))?"
     r"(?:[/\\]\d{1,4}(?:-\d{2})?)?(?:\s?\((?:[a-z]|\d{1,2})\))?)"
 )
 _CITED_PARTS = re.compile(
     r"^(?:(?P<rp>[A-Z]{1,6})/(?P<rn>\d{1,4})/(?P<ry>\d{2}-\d{2}|\d{2,4})"
     r"|(?P<yy>\d{2}-\d{2})/(?P<yp>[A-Z]{1,6})/(?P<yn>\d{1,4})"
-    r"|(?P<star>\*)?(?:(?P<p>[A-Z]{1,6})(?:\.\s?|\s)?)?(?P<n>\d{1,4})(?P<s1>\s?\((?:[a-z]|\d{1,2})\)|[a-z])?"
+    r"|(?P<star>\*)?(?:(?P<p>[A-Z]{1,6})(?:\.\s?|\s|/)?)?(?P<n>\d{1,4})(?P<s1>\s?\((?:[a-z]|\d{1,2})\)|[a-z])?"
     r"(?:[/\\](?P<y>\d{1,4}(?:-\d{2})?))?(?P<s2>\s?\((?:[a-z]|\d{1,2})\))?)$"
 )
 

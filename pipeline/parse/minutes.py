@@ -62,7 +62,13 @@ def _label(
     its plain numbers with the year."""
     r = c.reading
     label = c.key.label.lstrip("*")
-    if r.prefix or r.year or r.series.startswith("star") or r.series in ("roman", "word", "n.0", "bracketed") or c.key.word:
+    if (
+        r.prefix
+        or r.year
+        or r.series.startswith("star")
+        or r.series in ("roman", "word", "n.0", "bracketed")
+        or c.key.word
+    ):
         return label
     if r.sub is not None:
         return number

@@ -50,8 +50,18 @@ class Reference:
 
 _SEP = r"\s*(?:,|and|&|or|to|-|–)\s*(?:(?i:minutes?|nos?)\.?\s*)?"
 _MINUTE_REF = re.compile(
-    r"(?<![\w'’])(?P<word>(?i:minutes?|min\.))(?:\s+(?i:nos?|numbers?|items?)\.?)?\s*(?i:no\.?)?\s*"
+    r"(?<![\w'’])(?P<word>(?i:minutes?|min\.))(?:\s+(?i:nos?|numbers?|items?)\.?)?(?:\s+[-–]\s+(?=[A-Z]))?\s*(?i:no\.?)?\s*"
     r"(?P<labels>" + CITED + r"(?:" + _SEP + CITED + r")*)(?![\w/])"
+)
+_PREFIXED = r"[A-Z]{1,6}[./]?\s?\d{1,4}(?:/\d{2,4})?"
+# "decisions numbered CAB 180 to CAB 199", "Cabinet decision CAB 193": prefixed decision numbers
+# are the minutes' keys; "(REF: M/66;SC/41)": the minutes an item follows from.
+_DECISION_REF = re.compile(
+    r"(?<![\w'’])(?P<word>(?i:decisions?))(?:(?:\s+[\w'’(),]+){0,12}?\s+(?i:numbered)|\s+(?i:nos?\.?))?\s+"
+    r"(?P<labels>" + _PREFIXED + r"(?:\s*(?:,|and|&|to|-|–)\s*" + _PREFIXED + r")*)(?![\w/])"
+)
+_REF_GROUP = re.compile(
+    r"\((?P<word>(?i:ref))\s*:\s*(?P<labels>" + _PREFIXED + r"(?:\s*[;,&]\s*" + _PREFIXED + r")*)\s*\)"
 )
 _ARTICLE_REF = re.compile(
     r"(?<![\w'’])(?i:articles?)\s+(?P<labels>\d{1,4}(?:\s*(?:,|and|&)\s*\d{1,4})*)\s+(?i:of\s+(?:this|the)\s+minutes?)"
@@ -89,6 +99,12 @@ _FUTURE = re.compile(
     r"|\bnext\s+(?:\w+\s+){0,3}meeting\b(?:[^.;]|(?<=\d)\.(?=\d))*$"
     r"|\b(?:until|by|from|before|after|between|since|deadline|starting|commencing|ending)\s+(?:the\s+)?$"
     r"|\battend(?:ed|ing|s)?\s+(?:a|an|the)\s+(?:\w+\s+){0,3}meetings?\b[^.;]*$",  # attending is no citing of a record
+    re.IGNORECASE,
+)
+# A later meeting reported as past in minutes written after it: "the Executive at its meeting on
+# 9 March 2021 supported and noted ...".
+_REPORTED_AFTER = re.compile(
+    r"^,?\s+(?:had\s+)?(?:supported|agreed|approved|noted|resolved|decided|endorsed|considered|accepted|rejected)\b",
     re.IGNORECASE,
 )
 _COMMITTEE_BEFORE = re.compile(r"(?P<name>(?:[A-Z][\w'’&\-]*\s+){0,5}[A-Z][\w'’&\-]*(?:\s*\(\d\))?)\s+$")
@@ -195,14 +211,51 @@ def find_references(
             m, m.group("labels"), m.start("labels"), end, cited_date, _committee_before(text, m.start())
         )
         taken.append((m.start(), end))
-    for m in _ARTICLE_REF.finditer(text):
-        add_minute_refs(m, m.group("labels"), m.start("labels"), m.end())
-        taken.append((m.start(), m.end()))
+    for pattern in (_ARTICLE_REF, _DECISION_REF, _REF_GROUP):
+        for m in pattern.finditer(text):
+            if any(a <= m.start() < b for a, b in taken):
+                continue
+            add_minute_refs(m, m.group("labels"), m.start("labels"), m.end())
+            taken.append((m.start(), m.end()))
+    for row in _table_rows(text):
+        parts = label_parts(row.group("label"))
+        refs.append(
+            Reference(
+                kind="minute",
+                cited_text=row.group(0).strip(),
+                cited_label=row.group("label"),
+                from_minute=from_minute,
+                start=row.start(),
+                end=row.end(),
+                **parts,
+            )  # fmt: skip
+        )
+        taken.append((row.start(), row.end()))
     if heading_prefixes:
         _bare_labels(text, heading_prefixes, taken, refs, label_parts, from_minute)
     refs += _meeting_refs(text, taken, meeting_date, from_minute)
     refs.sort(key=lambda r: (r.start, r.kind))
     return refs
+
+
+# A table of minutes ("Minute No.  Report title" then "  53  Disposal of Small Surplus Sites"): the
+# items an exclusion of the press and public covers.
+_TABLE_HEAD = re.compile(
+    r"^[ \t]*minutes?\s+nos?\.?(?:[ \t]{2,}|[ \t]*[|\t])[ \t]*\S[^\n]*$", re.IGNORECASE | re.MULTILINE
+)
+_TABLE_ROW = re.compile(r"[ \t]*\|?[ \t]*(?P<label>\d{1,4}[a-z]?)(?:[ \t]{2,}|[ \t]*[|\t])[ \t]*\S[^\n]*")
+
+
+def _table_rows(text: str):
+    for head in _TABLE_HEAD.finditer(text):
+        pos = head.end()
+        while True:
+            blank = re.match(r"(?:[ \t]*\n)+", text[pos:])
+            row = _TABLE_ROW.match(text, pos + (blank.end() if blank else 0))
+            if not row:
+                break
+            yield row
+            pos = row.end()
 
 
 def _bare_labels(text, heading_prefixes, taken, refs, label_parts, from_minute) -> None:
@@ -247,8 +300,10 @@ def _meeting_refs(text: str, taken, meeting_date: date | None, from_minute: str 
         if matched is None:
             continue
         when = d.resolve(meeting_date)
-        if when is None or (meeting_date is not None and when >= meeting_date):
-            continue  # the meeting's own date, or one to come: no record to cite yet
+        if when is None or (meeting_date is not None and when == meeting_date):
+            continue  # the meeting's own date
+        if meeting_date is not None and when > meeting_date and not _REPORTED_AFTER.match(after):
+            continue  # one to come: no record to cite yet (unless minutes written later report it)
         start = line_start + _phrase_start(before, matched.start())
         found.append(
             Reference(

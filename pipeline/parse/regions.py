@@ -178,9 +178,13 @@ def _document_regions(lines: list[Line], texts: list[str]) -> list[Region]:
         previous = t
         if lone_key or heading_key(t):
             continue  # a numbered heading ("2. Minutes of the meeting held on ...", or "2" above it), not a title
-        if _MINUTES_TITLE.match(t) and not _NOT_A_TITLE.search(t) and len(t.split()) <= 30:
+        if _is_title(t):
             when = _first_date(_window(texts, i, HEADER_LOOKAHEAD))
-            if when is not None and not (starts and i - starts[-1][2] <= 2):
+            if (
+                when is not None
+                and not _in_list_of_titles(texts, i)
+                and not (starts and i - starts[-1][2] <= 2)
+            ):
                 starts.append((i, when, i + 1))
         elif _ATTENDANCE.match(t):
             if starts and i - starts[-1][0] <= 25:
@@ -217,6 +221,17 @@ def _document_regions(lines: list[Line], texts: list[str]) -> list[Region]:
         end = next((j + 1 for j in range(body, limit) if _END.match(texts[j])), limit)
         regions.append(Region(begin, end, when, "document", body))
     return regions
+
+
+def _is_title(t: str) -> bool:
+    return bool(_MINUTES_TITLE.match(t)) and not _NOT_A_TITLE.search(t) and len(t.split()) <= 30
+
+
+def _in_list_of_titles(texts: list[str], i: int) -> bool:
+    """ "Minute of Licensing Board dated 19th December, 2019." with more lines like it just above or
+    below: a list of minutes received, inside a minute, not the title of a record."""
+    near = [j for j in (i - 2, i - 1, i + 1, i + 2) if 0 <= j < len(texts) and texts[j]]
+    return any(_is_title(texts[j]) for j in near)
 
 
 def _window(texts: list[str], i: int, n: int) -> list[str]:
