@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from pipeline.archive.db import blob_root, open_archive_engine, resolve_db_url
-from pipeline.cli.common import CliError, add_config, add_db
+from pipeline.cli.common import CliError, add_config, add_db, iso_date
 
 
 def register(sub) -> None:
@@ -33,6 +33,11 @@ def register(sub) -> None:
         choices=["municipal", "calendar"],
         default="municipal",
         help="what the year in '74/15' means (default: municipal, May to April)",
+    )
+    p.add_argument(
+        "--meeting-date",
+        type=iso_date,
+        help="YYYY-MM-DD: the meeting a meeting page's text is for, when the text does not print it",
     )
     p.set_defaults(handler=cmd_parse)
 
@@ -83,7 +88,7 @@ def cmd_parse(args) -> int:
 
     profile = Profile(year_convention=args.year_convention)
     try:
-        result = parse_file(args.file, profile)
+        result = parse_file(args.file, profile, meeting_date=args.meeting_date)
     except ParseFileError as exc:
         raise CliError(str(exc)) from None
     if args.json:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from crawler.moderngov_pages import NotModernGov, parse_meeting_page
@@ -15,7 +16,11 @@ class ParseFileError(ValueError):
     """The file cannot be read or parsed; the message is one line for the user."""
 
 
-def parse_file(path: str, profile: Profile = MUNICIPAL, extractor: str | None = None) -> ParseResult:
+def parse_file(
+    path: str, profile: Profile = MUNICIPAL, extractor: str | None = None, meeting_date: date | None = None
+) -> ParseResult:
+    """``meeting_date``: the date of the meeting a meeting page's text is for, where the text does
+    not print it (a copy without its title)."""
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
@@ -38,7 +43,7 @@ def parse_file(path: str, profile: Profile = MUNICIPAL, extractor: str | None = 
         except NotModernGov:
             return parse_text(_html_text(text), profile)
         return minutes_of_page(page, profile)
-    return parse_text(text, profile)
+    return parse_text(text, profile, page_date=meeting_date)
 
 
 def _html_text(html: str) -> str:

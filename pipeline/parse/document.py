@@ -77,15 +77,16 @@ def parse_pages(raw_pages: list[str], profile: Profile = MUNICIPAL) -> tuple[lis
     return clean, parse_text("\f".join(clean), profile)
 
 
-def parse_text(text: str, profile: Profile = MUNICIPAL) -> ParseResult:
+def parse_text(text: str, profile: Profile = MUNICIPAL, page_date: date | None = None) -> ParseResult:
     """Minutes embedded anywhere in a document's text (pages separated by form feeds), and the
-    references in and around them."""
+    references in and around them. ``page_date``: the meeting's date, for the text of a meeting
+    page copied without its title."""
     text = INLINE_TAGS.sub("", text)  # "17<sup>th</sup> March" is "17th March" to every rule below
-    minutes = find_minutes(text, profile=profile)
-    return ParseResult(minutes, references_in_minutes(minutes, text, document_date(text, minutes)))
+    minutes = find_minutes(text, profile=profile, page_date=page_date)
+    return ParseResult(minutes, references_in_minutes(minutes, text, document_date(text, minutes, page_date)))
 
 
-def document_date(text: str, minutes: list[Minute]) -> date | None:
+def document_date(text: str, minutes: list[Minute], page_date_known: date | None = None) -> date | None:
     """The date of the meeting a text is for (what text outside any minute is dated by): its
     minutes' meeting, else the first date near its top."""
     dated = [m.meeting_date for m in minutes if m.meeting_date]
@@ -93,7 +94,7 @@ def document_date(text: str, minutes: list[Minute]) -> date | None:
         return max(dated)
     texts = [ln.text for ln in split_lines(text[:6000])]
     if any(MINUTES_LABEL.match(t) for t in texts):
-        return page_date(texts)  # a meeting page: a date in its rows is an item's, not the page's
+        return page_date(texts) or page_date_known  # a meeting page: a date in its rows is an item's
     return top_date(texts)
 
 

@@ -77,24 +77,30 @@ def _label(
     return number
 
 
-def find_minutes(text: str, *, cite_style: str | None = None, profile: Profile = MUNICIPAL) -> list[Minute]:
+def find_minutes(
+    text: str, *, cite_style: str | None = None, profile: Profile = MUNICIPAL, page_date: date | None = None
+) -> list[Minute]:
     """Every numbered minute in ``text`` (pages separated by form feeds), in document order.
 
     ``cite_style``: "n/yy" when the council cites minutes as "74/15"; None learns it from the text
-    (any "Minute 51/15" citation in it).
+    (any "Minute 51/15" citation in it). ``page_date``: the meeting's date when the text is a
+    meeting page's that does not print it.
     """
     lines = split_lines(text)
     if cite_style is None and _CITES_N_YY.search(text):
         cite_style = "n/yy"
     paged = PAGE_BREAK in text
     found: list[Minute] = []
-    for region in find_regions(lines):
+    for region in find_regions(lines, page_date):
         if region.kind == "issue":
             found += _issue_minutes(lines, region, paged, len(text))
             continue
         page = region.kind == "page"
         start = region.first_body_line if region.kind == "document" else region.start_line
-        chain = best_chain(candidates(lines, start, region.end_line, page_rows=page), page_rows=page)
+        cands = candidates(lines, start, region.end_line, page_rows=page)
+        if page and len(own_line := [c for c in cands if c.key.rest is None]) >= 2:
+            cands = own_line  # the page's "No." column; "5 For, 0 Against, 1 Abstention" is a vote
+        chain = best_chain(cands, page_rows=page)
         if page:
             chain = [c for c in chain if _has_minutes_block(lines, c, chain, region.end_line)]
         elif len(chain) < 2 and not (chain and region.first_body_line):

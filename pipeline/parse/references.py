@@ -210,7 +210,7 @@ def find_references(
         add_minute_refs(
             m, m.group("labels"), m.start("labels"), end, cited_date, _committee_before(text, m.start())
         )
-        taken.append((m.start(), end))
+        taken.append((m.start(), m.end()))  # "... of the meeting held on <date>" cites that meeting too
     for pattern in (_ARTICLE_REF, _DECISION_REF, _REF_GROUP):
         for m in pattern.finditer(text):
             if any(a <= m.start() < b for a, b in taken):

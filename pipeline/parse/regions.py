@@ -140,11 +140,13 @@ def page_date(texts: list[str]) -> date | None:
     return _first_date(header)
 
 
-def find_regions(lines: list[Line]) -> list[Region]:
+def find_regions(lines: list[Line], page_date_known: date | None = None) -> list[Region]:
+    """``page_date_known``: the meeting's date where the caller knows it (a crawled meeting page's
+    title gives it; a copy of the page may not print it)."""
     texts = [ln.text for ln in lines]
     issues = [(i, m) for i, t in enumerate(texts) if (m := _ISSUE_MEETING.match(t))]
     if not issues and any(MINUTES_LABEL.match(t) for t in texts):
-        return [Region(0, len(lines), page_date(texts), "page")]
+        return [Region(0, len(lines), page_date(texts) or page_date_known, "page")]
     if issues:
         return [
             Region(
@@ -196,6 +198,8 @@ def _document_regions(lines: list[Line], texts: list[str]) -> list[Region]:
                 if found:
                     begin, when = j, found
                     break
+            if starts and when is not None and _NOT_A_TITLE.search(texts[begin]):
+                continue  # "The following minutes of a meeting held on ... were submitted:" quotes them in a minute
             # a "Minutes" line or the committee name just above the date belongs to the header
             while (
                 begin > 0

@@ -13,6 +13,7 @@ import json
 import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from pipeline.ops.parse_file import parse_file
@@ -143,7 +144,13 @@ def score(part: str | None = None, profile=None, split: str | None = None) -> Re
             continue
         if split and doc.part == "real" and (split == "held-out") != held_out(doc.council):
             continue
-        parsed = parse_file(str(doc.path), **({"profile": profile} if profile else {})).to_json()
+        # A meeting page's text copied without its title: the crawl would know the date from it.
+        known = doc.labels.get("meeting_date") if doc.labels.get("document_kind") == "meeting_page" else None
+        parsed = parse_file(
+            str(doc.path),
+            **({"profile": profile} if profile else {}),
+            meeting_date=date.fromisoformat(known) if known else None,
+        ).to_json()
         _score_document(result, doc, parsed)
     return result
 
