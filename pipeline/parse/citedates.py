@@ -23,8 +23,8 @@ _DAY = r"(?:[12]\d|3[01]|0?[1-9])\s?(?:st|nd|rd|th)?"
 _YEAR = r"(?:19|20)\d{2}"
 # one date: [weekday] [the] day [of] month [year] | month day [year] | d/m/yyyy
 _ONE = (
-    rf"(?:{WEEKDAY}\.?,?\s+)?(?:the\s+)?(?P<day>{_DAY})(?:\s+of)?\s*(?P<month>{MONTH})\b\.?,?(?:\s*(?P<year>{_YEAR})\b)?"
-    rf"|(?:{WEEKDAY}\.?,?\s+)?(?P<umonth>{MONTH})\.?\s+(?P<uday>{_DAY}),?\s+(?P<uyear>{_YEAR})\b"
+    rf"(?:{WEEKDAY}\.?,?\s+)?(?:the\s+)?(?P<day>{_DAY})(?:\s+of)?\s*(?P<month>{MONTH})\b\.?,?(?:\s*(?P<year>{_YEAR})(?!\d))?"
+    rf"|(?:{WEEKDAY}\.?,?\s+)?(?P<umonth>{MONTH})\.?\s+(?P<uday>{_DAY}),?\s+(?P<uyear>{_YEAR})(?!\d)"
     rf"|(?:{WEEKDAY}\.?,?\s+)?(?P<nday>[12]\d|3[01]|0?[1-9])[/.-](?P<nmonth>1[0-2]|0?[1-9])[/.-](?P<nyear>{_YEAR})\b"
 )
 ONE_DATE = re.compile(rf"(?<![\w/]){_ONE}", re.IGNORECASE)

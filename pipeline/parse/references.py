@@ -73,6 +73,8 @@ _BODY = (
     r"|sub-committee|partnership|body|working\s+group)"
 )
 _NAME = r"[\w'’&(),.\- ]{1,90}?"
+# a body's name just before a full date: "Full Council 21/6/2022"
+_BODY_BEFORE_DATE = re.compile(rf"\b(?:full\s+)?{_BODY}\s+$")
 # What comes just before a date cited as a meeting (lower-cased text, anchored at the date).
 _BEFORE = [
     re.compile(
@@ -86,7 +88,8 @@ _BEFORE = [
     re.compile(
         r"\b(?:at|in)\s+its\s+(?:last\s+|previous\s+|earlier\s+)?meeting\s+(?:held\s+)?(?:on\s+)?(?:the\s+)?$"
     ),
-    re.compile(r"\breconvened\s+on\s+(?:the\s+)?$"),
+    _BODY_BEFORE_DATE,
+    re.compile(r"\breconvened\s+on\s+(?:the\s+)?$"),  # the reconvened sitting, a meeting of its own
 ]
 # ... or just after it: "the 21 January meeting", "the 28th January 2021 meeting of the Board"
 _AFTER = re.compile(
@@ -294,7 +297,11 @@ def _meeting_refs(text: str, taken, meeting_date: date | None, from_minute: str 
         after = text[d.end : d.end + 60]
         if _FUTURE.search(lower):
             continue
-        matched = next((m for p in _BEFORE if (m := p.search(lower))), None)
+        matched = next(
+            (m for p in _BEFORE if (m := p.search(lower)) and _words_of_this_date(lower, m.start())), None
+        )
+        if matched is not None and matched.re is _BODY_BEFORE_DATE and d.year is None:
+            matched = None  # "Council 21 May" could be anything; "Full Council 21/6/2022" is a meeting
         if matched is None and _AFTER.match(after):
             matched = _BEFORE_AFTER.search(before)
         if matched is None:
@@ -317,6 +324,17 @@ def _meeting_refs(text: str, taken, meeting_date: date | None, from_minute: str 
             )
         )
     return found
+
+
+_LIST_JOIN = re.compile(r"^\s*(?:,\s*)?(?:(?:and|&|or)\s+)?(?:on\s+)?(?:the\s+)?$")
+
+
+def _words_of_this_date(before: str, at: int) -> bool:
+    """The meeting words at ``at`` lead to this date, not to another date between ("the meeting
+    held on 18 March 2021 (and reconvened on 18 May"), unless that date starts a list of them
+    ("the meetings held on 13 January 2021 and 21 January 2021")."""
+    between = dates_in(before[at:])
+    return not between or bool(_LIST_JOIN.match(before[at + between[-1].end :]))
 
 
 def _phrase_start(before: str, at: int) -> int:
