@@ -50,7 +50,7 @@ class Reference:
 
 _SEP = r"\s*(?:,|and|&|or|to|-|–)\s*(?:(?i:minutes?|nos?)\.?\s*)?"
 _MINUTE_REF = re.compile(
-    r"(?<![\w'’])(?P<word>(?i:minutes?|min\.))(?:\s+(?i:nos?|numbers?|items?)\.?)?(?:\s+[-–]\s+(?=[A-Z]))?\s*(?i:no\.?)?\s*"
+    r"(?<![\w'’])(?P<word>(?i:minutes?|min\.))(?:\s+(?i:record|text)\s+(?i:of|for))?(?:\s+(?i:nos?|numbers?|items?)\.?)?(?:\s+[-–]\s+(?=[A-Z]))?\s*(?i:no\.?)?\s*"
     r"(?P<labels>" + CITED + r"(?:" + _SEP + CITED + r")*)(?![\w/])"
 )
 _PREFIXED = r"[A-Z]{1,6}[./]?\s?\d{1,4}(?:/\d{2,4})?"
@@ -202,6 +202,9 @@ def find_references(
     for m in _MINUTE_REF.finditer(text):
         if re.search(r"\d\s*$", text[max(0, m.start() - 6) : m.start()]):
             continue  # "for 15 minutes 2 members left": a duration, not a citation
+        if re.search(r"(?i:view\s+the\s+full)\s*$", text[max(0, m.start() - 20) : m.start()]):
+            taken.append((m.start(), m.end()))
+            continue  # ModernGov's "... view the full minutes text for item 8": the minute itself
         end = m.end()
         tail = _OF_MEETING.match(text[end:])
         cited_date = None
@@ -241,24 +244,35 @@ def find_references(
     return refs
 
 
-# A table of minutes ("Minute No.  Report title" then "  53  Disposal of Small Surplus Sites"): the
-# items an exclusion of the press and public covers.
+# A table of minutes: the items an exclusion of the press and public covers ("Minute No.  Report
+# title" then "  53  Disposal of Small Surplus Sites"), a table of declarations ("Councillor / Minute
+# Number / Nature of Interest", each cell on its own line, then "8 – Cartrefi Croeso Ltd").
 _TABLE_HEAD = re.compile(
-    r"^[ \t]*minutes?\s+nos?\.?(?:[ \t]{2,}|[ \t]*[|\t])[ \t]*\S[^\n]*$", re.IGNORECASE | re.MULTILINE
+    r"^[ \t]*minutes?\s+(?:nos?\.?|numbers?)[ \t]*(?:$|(?:[ \t]{2,}|[ \t]*[|\t])[ \t]*\S[^\n]*$)",
+    re.IGNORECASE | re.MULTILINE,
 )
-_TABLE_ROW = re.compile(r"[ \t]*\|?[ \t]*(?P<label>\d{1,4}[a-z]?)(?:[ \t]{2,}|[ \t]*[|\t])[ \t]*\S[^\n]*")
+_TABLE_ROW = re.compile(
+    r"^[ \t]*\|?[ \t]*(?P<label>\d{1,4}[a-z]?)(?:[ \t]*[–-][ \t]+|[ \t]{2,}|[ \t]*[|\t])[ \t]*\S[^\n]*",
+    re.MULTILINE,
+)
+_LINE = re.compile(r"[^\n]*")
+TABLE_GAP = 6  # lines of other cells a table's rows may have between them
 
 
 def _table_rows(text: str):
     for head in _TABLE_HEAD.finditer(text):
-        pos = head.end()
-        while True:
-            blank = re.match(r"(?:[ \t]*\n)+", text[pos:])
-            row = _TABLE_ROW.match(text, pos + (blank.end() if blank else 0))
-            if not row:
-                break
-            yield row
-            pos = row.end()
+        others = 0
+        for line in _LINE.finditer(text, head.end()):
+            if not line.group(0).strip():
+                continue
+            row = _TABLE_ROW.match(text, line.start())
+            if row and row.end() <= line.end():
+                others = 0
+                yield row
+            else:
+                others += 1
+                if others >= TABLE_GAP:
+                    break
 
 
 def _bare_labels(text, heading_prefixes, taken, refs, label_parts, from_minute) -> None:
