@@ -167,10 +167,12 @@ def test_minute_references(text, expected):
 
 
 def test_minute_reference_with_the_meeting_it_belongs_to():
-    [ref] = find_references(
+    """The minute, dated by its meeting, and that meeting: both are cited (corpus rule)."""
+    minute, meeting = find_references(
         "Minute No. 21/21 of the meeting held on 18 March refers", meeting_date=date(2021, 6, 1)
     )
-    assert (ref.cited_label, ref.cited_date) == ("21/21", date(2021, 3, 18))
+    assert (minute.kind, minute.cited_label, minute.cited_date) == ("minute", "21/21", date(2021, 3, 18))
+    assert (meeting.kind, meeting.cited_date) == ("meeting", date(2021, 3, 18))
 
 
 @pytest.mark.parametrize(

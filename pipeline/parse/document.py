@@ -10,9 +10,11 @@ import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
+from crawler.dates import two_digit_year
 from crawler.pages import MeetingPage
 from pipeline.parse.cleanup import clean_pages
 from pipeline.parse.headings import MINUTES_LABEL
+from pipeline.parse.labels import Reading, heading_key
 from pipeline.parse.lines import split_lines
 from pipeline.parse.minutes import Minute, find_minutes
 from pipeline.parse.profile import MUNICIPAL, Profile
@@ -107,9 +109,8 @@ def parse_meeting_page(page: MeetingPage, profile: Profile = MUNICIPAL) -> Parse
     for item in page.items:
         part = "\n".join(t for t in (item.title, item.description, item.minutes_text) if t) + "\n"
         if item.minutes_text and item.number:
-            number = item.number
-            label = number
-            if cite_n_yy and page.date is not None and number.isdigit():
+            number, label, reading = _row_key(item.number, page.date)
+            if cite_n_yy and page.date is not None and number.isdigit() and label == number:
                 label = f"{number}/{profile.numbering_year(page.date) % 100:02d}"
             minutes.append(
                 Minute(
@@ -119,6 +120,9 @@ def parse_meeting_page(page: MeetingPage, profile: Profile = MUNICIPAL) -> Parse
                     meeting_date=page.date,
                     page=None,
                     text=item.minutes_text,
+                    prefix=reading.prefix if reading else None,
+                    year=reading.year if reading else None,
+                    year_first=reading.year_first if reading else False,
                     start=offset,
                     end=offset + len(part),
                 )
@@ -126,3 +130,31 @@ def parse_meeting_page(page: MeetingPage, profile: Profile = MUNICIPAL) -> Parse
         parts.append(part)
         offset += len(part)
     return ParseResult(minutes, references_in_minutes(minutes, "".join(parts), page.date))
+
+
+def _row_key(printed: str, when: date | None) -> tuple[str, str, Reading | None]:
+    """A meeting page row's number as (number, label, reading): "CB22/14" is minute 14 of Cabinet's
+    2022 (the same minute the printed minutes head "CB22/14"), "12" is 12."""
+    key = heading_key(printed)
+    if key is None or not key.readings:
+        return printed, printed, None
+    fits = [r for r in key.readings if r.year is None or when is None or _year_fits(r.year, when)]
+    reading = (fits or list(key.readings))[0]
+    if reading.series == "roman" or (reading.sub is None and not reading.prefix and not reading.year):
+        return (key.label if reading.series == "roman" else str(reading.num)), key.label, reading
+    if reading.sub is None:
+        number = str(reading.num)
+    elif "." in key.label:
+        number = f"{reading.num}.{reading.sub}"  # as the printed minutes' parse numbers them
+    elif "(" in key.label or reading.sub.isdigit():
+        number = f"{reading.num}({reading.sub})"
+    else:
+        number = f"{reading.num}{reading.sub}"
+    return number, key.label, reading
+
+
+def _year_fits(printed: str, when: date) -> bool:
+    """Could a key's year part be the numbering year of a meeting on ``when`` (calendar, or the
+    municipal year that began the May before)?"""
+    year = two_digit_year(printed.split("-")[0])
+    return year in (when.year, when.year - 1)

@@ -267,6 +267,8 @@ REFERENCE_COLUMNS = [
     "resolved",
     "method",
     "target_minute_title",
+    "reason",  # why an unresolved citation is unresolved
+    "sources",  # how many sources (meeting page, printed minutes, later packs) print this citation
 ]
 
 
@@ -312,6 +314,10 @@ def reference_rows(
     target = aliased(Minute)
     target_meeting = aliased(Meeting)
     target_committee = aliased(Committee)
+    copies = aliased(ReferenceLink)
+    sources = (
+        select(func.count()).select_from(copies).where(copies.duplicate_of == ReferenceLink.id).scalar_subquery()
+    )
     q = (
         select(
             Council.slug,
@@ -326,6 +332,8 @@ def reference_rows(
             ReferenceLink.resolved_at,
             ReferenceLink.method,
             target.title,
+            ReferenceLink.reason,
+            sources,
         )
         .select_from(ReferenceLink)
         .join(DetectedReference, DetectedReference.id == ReferenceLink.detected_reference_id)
@@ -355,5 +363,7 @@ def reference_rows(
             "true" if r[9] else "false",
             r[10] or "",
             r[11] or "",
+            "" if r[9] else (r[12] or ""),
+            1 + (r[13] or 0),
         ],
     )
