@@ -208,8 +208,9 @@ class StoreStage:
         spider = spider or self.crawler.spider
         engine = open_archive_engine(self.db_url)
         self.archive = Archive(engine, BlobStore(blob_root(self.db_url)))
+        explicit = self.crawler.settings.get("COUNCIL_YEAR_CONVENTION")  # else learnt per committee
         self.council_id = self.archive.ensure_council(
-            spider.council, spider.base_url, spider.council_name, profile=self.profile
+            spider.council, spider.base_url, spider.council_name, profile=self.profile if explicit else None
         )
         options = {
             "base_url": spider.base_url,

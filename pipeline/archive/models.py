@@ -41,6 +41,8 @@ class Council(Base):
     platform: Mapped[str] = mapped_column(String(20), nullable=False, default="moderngov")
     # What the year in a minute label means: "municipal" (74/15 = May 2015 to April 2016) or "calendar".
     year_convention: Mapped[str] = mapped_column(String(20), nullable=False, server_default="municipal")
+    # The convention the registry sets; NULL: each committee's is learnt from its own minutes.
+    year_convention_set: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
 
 

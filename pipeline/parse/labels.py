@@ -174,7 +174,8 @@ def parse_cited(label: str, year_first: bool = False) -> dict:
     else:
         prefix, number, year = g["p"], g["n"], g["y"]
         sub = (g["s1"] or g["s2"] or "").strip().strip("()") or None
-    if year and "-" not in year and (year_first or (len(year) == 3 and len(number) <= 2)):
+    # "23/165", "C22/2": a part of one or three digits is no year, so it is the number
+    if year and "-" not in year and (year_first or (len(year) in (1, 3) and len(number) <= 2)):
         number, year = year, number
     return {
         "cited_number": str(int(number)),

@@ -9,9 +9,11 @@ profile. A meeting reference resolves by committee and date.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
+from pipeline.parse.labels import heading_key
 from pipeline.parse.profile import Profile
 
 GENERIC_BODIES = ("board", "committee", "panel", "sub-committee", "group")
@@ -90,3 +92,21 @@ def meeting_target(ref, citing_committee_id: int, committees_by_name: dict[str, 
     committee, why = pick_committee(citing_committee_id, None, ref.cited_committee, committees_by_name, {})
     problem = why if committee is None else ("no date" if ref.cited_date is None else None)
     return Target(committee, None, None, ref.cited_date, f"{why}, meeting of {ref.cited_date}", problem)
+
+
+def label_disagreement(ref, target_label: str) -> str | None:
+    """Why the minute found cannot be the one cited, by the labels (None when they agree): a
+    prefix or a printed year the two labels both carry must be the same ("CB22/14" is not "C22/14")."""
+    key = heading_key(target_label)
+    if key is None or not key.readings:
+        return None
+    readings = key.readings
+    if ref.cited_prefix and all(
+        r.prefix and r.prefix.upper() != ref.cited_prefix.upper().replace(".", "") for r in readings
+    ):
+        return f"minute found is labelled {target_label}, not {ref.cited_label}"
+    cited = re.match(r"\d+", ref.cited_number or "")
+    numbers = {r.num for r in readings if r.series != "roman"}
+    if cited and numbers and int(cited.group(0)) not in numbers:
+        return f"minute found is labelled {target_label}, not {ref.cited_label}"
+    return None

@@ -316,7 +316,10 @@ def reference_rows(
     target_committee = aliased(Committee)
     copies = aliased(ReferenceLink)
     sources = (
-        select(func.count()).select_from(copies).where(copies.duplicate_of == ReferenceLink.id).scalar_subquery()
+        select(func.count())
+        .select_from(copies)
+        .where(copies.duplicate_of == ReferenceLink.id)
+        .scalar_subquery()
     )
     q = (
         select(

@@ -7,6 +7,8 @@ rules are ``pipeline.parse.resolve`` (pure); here they meet the archive. Batched
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import Connection, Engine, func, select, update
 
 from pipeline.archive.models import (
@@ -24,8 +26,15 @@ from pipeline.archive.models import (
     TextExtraction,
 )
 from pipeline.archive.writer.sql import insert_ignore, utcnow
-from pipeline.parse.profile import Profile
-from pipeline.parse.resolve import citation_key, meeting_target, minute_target, normalise_name
+from pipeline.parse.profile import Profiles
+from pipeline.parse.resolve import (
+    citation_key,
+    label_disagreement,
+    meeting_target,
+    minute_target,
+    normalise_name,
+    pick_committee,
+)
 
 BATCH = 500
 
@@ -74,7 +83,7 @@ def _open_citations(conn: Connection, council_id: int, after: int):
     ).all()
 
 
-def resolve_references(engine: Engine, council_id: int, profile: Profile) -> tuple[int, int]:
+def resolve_references(engine: Engine, council_id: int, profiles: Profiles) -> tuple[int, int]:
     """Link new references to their citing minute, then resolve every open citation of the
     council; returns (resolved now, still open)."""
     after = 0
@@ -130,7 +139,7 @@ def resolve_references(engine: Engine, council_id: int, profile: Profile) -> tup
             if not rows:
                 break
             for ref in rows:
-                if _resolve_one(conn, ref, profile, by_name, by_prefix):
+                if _resolve_one(conn, ref, profiles, by_name, by_prefix):
                     resolved += 1
                 else:
                     still_open += 1
@@ -164,14 +173,21 @@ def _merge_split_citations(engine: Engine, council_id: int) -> None:
             )
 
 
-def _resolve_one(conn: Connection, ref, profile: Profile, by_name, by_prefix) -> bool:
+def _resolve_one(conn: Connection, ref, profiles: Profiles, by_name, by_prefix) -> bool:
     target_minute = target_meeting = None
+    disagrees = None
     if ref.kind == "minute":
-        t = minute_target(ref, ref.committee_id, ref.citing_date, profile, by_name, by_prefix)
-        if t.committee_id is not None and t.year is not None:
+        committee, _ = pick_committee(
+            ref.committee_id, ref.cited_prefix, ref.cited_committee, by_name, by_prefix
+        )
+        # a bare "Minute 51" is numbered in the cited committee's year, by its convention
+        t = minute_target(ref, ref.committee_id, ref.citing_date, profiles.of(committee), by_name, by_prefix)
+        if t.committee_id is not None and ref.cited_label and re.search(r"[A-Za-z/\\.]", ref.cited_label):
+            target_minute = _same_label(conn, t.committee_id, ref.cited_label)  # "CB22/5" is Cabinet's CB22/5
+        if target_minute is None and t.committee_id is not None and t.year is not None:
             for number in dict.fromkeys([t.number, ref.cited_number]):
-                target_minute = conn.scalar(
-                    select(minutes.c.id)
+                found = conn.execute(
+                    select(minutes.c.id, minutes.c.label)
                     .where(
                         minutes.c.committee_id == t.committee_id,
                         minutes.c.year == t.year,
@@ -179,10 +195,16 @@ def _resolve_one(conn: Connection, ref, profile: Profile, by_name, by_prefix) ->
                     )
                     .order_by(minutes.c.id)
                     .limit(1)
-                )
-                if target_minute:
+                ).first()
+                if found:
+                    disagrees = label_disagreement(ref, found.label)
+                    target_minute = None if disagrees else found.id
                     break
-        reason = None if target_minute else t.problem or f"no minute {t.number} of {t.year} in the archive"
+        reason = (
+            None
+            if target_minute
+            else disagrees or t.problem or f"no minute {t.number} of {t.year} in the archive"
+        )
     else:
         t = meeting_target(ref, ref.committee_id, by_name)
         if t.committee_id is not None and t.meeting_date is not None:
@@ -205,3 +227,21 @@ def _resolve_one(conn: Connection, ref, profile: Profile, by_name, by_prefix) ->
     conn.execute(update(links).where(links.c.id == ref.link_id).values(**values))
     conn.execute(update(links).where(links.c.duplicate_of == ref.link_id).values(**values))
     return bool(target_minute or target_meeting)
+
+
+def _label_form(label: str) -> str:
+    return re.sub(r"[\s.]", "", label).upper()
+
+
+def _same_label(conn: Connection, committee_id: int, cited: str) -> int | None:
+    """The committee's minute printed with the cited label, where the label carries a prefix or a
+    year ("CB22/5", "74/15", "E.70/23"): what the council itself wrote needs no reading of it."""
+    numbers = [str(int(n)) for n in re.findall(r"\d+", cited)]
+    for minute_id, label in conn.execute(
+        select(minutes.c.id, minutes.c.label)
+        .where(minutes.c.committee_id == committee_id, minutes.c.number.in_(numbers))
+        .order_by(minutes.c.id)
+    ):
+        if _label_form(label) == _label_form(cited):
+            return minute_id
+    return None

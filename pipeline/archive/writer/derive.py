@@ -2,8 +2,8 @@
 
 A job of its own, run at the end of every crawl and by ``reprocess``: per council, in batches (its
 memory stays flat whatever the archive's size), idempotent (a second run changes nothing), and
-independent of the order sources arrived in. The two halves: ``minutes`` (linking) and
-``citations`` (resolving).
+independent of the order sources arrived in. The parts: ``minutes`` (linking), ``conventions``
+(each committee's year convention) and ``citations`` (resolving).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from pipeline.archive.writer.citations import resolve_references
+from pipeline.archive.writer.conventions import apply_years, committee_profiles
 from pipeline.archive.writer.minutes import drop_orphan_minutes, link_minutes
 from pipeline.parse.profile import Profile
 
@@ -27,7 +28,9 @@ class DeriveStats:
 
 def derive(engine: Engine, council_id: int, profile: Profile) -> DeriveStats:
     stats = DeriveStats()
-    stats.minutes_linked = link_minutes(engine, council_id, profile)
+    stats.minutes_linked = link_minutes(engine, council_id, committee_profiles(engine, council_id, profile))
     stats.minutes_removed = drop_orphan_minutes(engine, council_id)
-    stats.references_resolved, stats.references_unresolved = resolve_references(engine, council_id, profile)
+    profiles = committee_profiles(engine, council_id, profile)  # with what was just linked
+    apply_years(engine, council_id, profiles)
+    stats.references_resolved, stats.references_unresolved = resolve_references(engine, council_id, profiles)
     return stats

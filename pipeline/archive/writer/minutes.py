@@ -26,7 +26,7 @@ from pipeline.archive.models import (
 )
 from pipeline.archive.writer import search_index
 from pipeline.archive.writer.sql import insert_ignore, upsert, utcnow
-from pipeline.parse.profile import Profile
+from pipeline.parse.profile import Profiles
 
 BATCH = 500
 
@@ -109,7 +109,7 @@ def _pending_from_documents(conn: Connection, council_id: int, after: int):
     ).all()
 
 
-def link_minutes(engine: Engine, council_id: int, profile: Profile) -> int:
+def link_minutes(engine: Engine, council_id: int, profiles: Profiles) -> int:
     linked = 0
     for pending in (_pending_from_pages, _pending_from_documents):
         after = 0
@@ -120,16 +120,16 @@ def link_minutes(engine: Engine, council_id: int, profile: Profile) -> int:
                     break
                 touched: set[int] = set()
                 for row in rows:
-                    minute_id = _link_one(conn, council_id, row, profile)
+                    minute_id = _link_one(conn, council_id, row, profiles)
                     if minute_id is not None:
                         touched.add(minute_id)
                         linked += 1
-                refresh_minutes(conn, touched, profile)
+                refresh_minutes(conn, touched, profiles)
                 after = rows[-1].id
     return linked
 
 
-def _link_one(conn: Connection, council_id: int, row, profile: Profile) -> int | None:
+def _link_one(conn: Connection, council_id: int, row, profiles: Profiles) -> int | None:
     meeting_id, meeting_date = row.meeting_id, row.meeting_date_of_source
     if row.meeting_date is not None and row.meeting_date != meeting_date:
         # minutes of an earlier meeting embedded in this one's pack
@@ -150,7 +150,7 @@ def _link_one(conn: Connection, council_id: int, row, profile: Profile) -> int |
             "council_id": council_id,
             "committee_id": row.committee_id,
             "label": row.label,
-            "year": profile.numbering_year(meeting_date),
+            "year": profiles.of(row.committee_id).numbering_year(meeting_date),
             "title": "",
             "text": "",
             "first_seen": utcnow(),
@@ -167,7 +167,7 @@ def _link_one(conn: Connection, council_id: int, row, profile: Profile) -> int |
     return minute_id
 
 
-def refresh_minutes(conn: Connection, minute_ids: set[int], profile: Profile) -> None:
+def refresh_minutes(conn: Connection, minute_ids: set[int], profiles: Profiles) -> None:
     """Set each minute's label, title, text and year from its sources, and re-index it.
 
     The best source comes first by a fixed order (meeting page before documents, then URL, then
@@ -193,7 +193,12 @@ def refresh_minutes(conn: Connection, minute_ids: set[int], profile: Profile) ->
         conn.execute(
             update(minutes)
             .where(minutes.c.id == minute_id)
-            .values(label=label, title=best.title, text=best.text, year=profile.numbering_year(meeting.date))
+            .values(
+                label=label,
+                title=best.title,
+                text=best.text,
+                year=profiles.of(meeting.committee_id).numbering_year(meeting.date),
+            )
         )
         search_index.index(
             conn,

@@ -86,7 +86,9 @@ def reprocess(
                 conn.execute(
                     update(councils)
                     .where(councils.c.id == council_id)
-                    .values(year_convention=profile.year_convention)
+                    .values(
+                        year_convention=profile.year_convention, year_convention_set=profile.year_convention
+                    )
                 )
         profile = council_profile(engine, council_id)
         version = parser_version(profile)

@@ -33,7 +33,7 @@ def ensure_council(
     if platform:
         touch["platform"] = platform
     if year_convention:
-        touch["year_convention"] = year_convention
+        touch["year_convention"] = touch["year_convention_set"] = year_convention
     council_id, _ = upsert(
         conn, councils, {"slug": slug}, {"name": name or slug, "created_at": utcnow()}, touch
     )
