@@ -128,3 +128,30 @@ def test_councils_set_year_convention_and_parse_follows_it(tmp_path, capsys):
     assert [m["numbering_year"] for m in found["calendar"]["minutes"]] == [2016, 2016]
     assert found["municipal"]["references"][0]["target_year"] == 2015
     assert found["calendar"]["references"][0]["target_year"] == 2016
+
+
+def test_the_year_convention_is_learnt_from_label_and_date_pairs():
+    from pipeline.parse.profile import learn_year_convention
+
+    municipal = [("15", date(2016, 2, 3)), ("15", date(2016, 3, 9)), ("16", date(2016, 6, 1))]
+    calendar = [("16", date(2016, 2, 3)), ("2016", date(2016, 4, 20)), ("15", date(2015, 11, 4))]
+    assert learn_year_convention(municipal) == "municipal"
+    assert learn_year_convention(calendar) == "calendar"
+    assert learn_year_convention([("16", date(2016, 9, 1))]) is None  # May-December tells nothing
+    assert learn_year_convention([("15", date(2016, 2, 1)), ("16", date(2016, 3, 1))]) is None  # a tie
+    assert learn_year_convention([("20-21", date(2021, 1, 12))]) == "municipal"
+
+
+def test_a_target_whose_label_disagrees_is_no_resolution():
+    from pipeline.parse.resolve import label_disagreement
+
+    cited = SimpleNamespace(cited_prefix="CB", cited_number="14", cited_label="CB22/14")
+    assert label_disagreement(cited, "CB22/14") is None
+    assert "C22/14" in label_disagreement(cited, "C22/14")
+    assert label_disagreement(
+        SimpleNamespace(cited_prefix=None, cited_number="74", cited_label="74/15"), "75/15"
+    )
+    assert (
+        label_disagreement(SimpleNamespace(cited_prefix=None, cited_number="74", cited_label="74"), "74.")
+        is None
+    )

@@ -8,7 +8,7 @@ parser's output changes.
 
 from pipeline.parse.profile import Profile
 
-PARSER_VERSION = "3"
+PARSER_VERSION = "4"
 
 
 def parser_version(profile: Profile) -> str:

@@ -10,6 +10,7 @@ back only at the few numbers just below its own), so thousands of numbered lines
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -207,14 +208,16 @@ def best_chain(cands: list[Candidate], page_rows: bool = False) -> list[Candidat
 
 
 def _with_subs(chain: list[Candidate], cands: list[Candidate], page_rows: bool) -> list[Candidate]:
+    subs = sorted((s for s in cands if s.sub is not None), key=lambda s: s.index)
+    at = [s.index for s in subs]  # each heading looks only at the sub-items up to the next one
     result = []
     for n, c in enumerate(chain):
         result.append(c)
         stop = chain[n + 1].index if n + 1 < len(chain) else None
         last_sub = ""
-        for s in cands:
-            if s.sub is None or s.index <= c.index or (stop is not None and s.index >= stop):
-                continue
+        first = bisect.bisect_right(at, c.index)
+        last = bisect.bisect_left(at, stop) if stop is not None else len(subs)
+        for s in subs[first:last]:
             if s.num not in (c.num, 0) or s.reading.prefix != c.reading.prefix or s.sub <= last_sub:
                 continue
             if s.num == 0 and not s.sub.isalpha():

@@ -157,11 +157,13 @@ _CITED_PARTS = re.compile(
 )
 
 
-def parse_cited(label: str, year_first: bool = False) -> dict:
+def parse_cited(label: str, year_first: bool = False, near_year: int | None = None) -> dict:
     """A cited label as number, sub-number, prefix and the year it prints (None when it prints none).
 
     ``year_first``: the council writes year/number ("CB22/14" = minute 14 of 2022), as its own
     headings show; "23/165" is read year-first whatever the setting (165 is no year).
+    ``near_year``: the citing meeting's year. Of two two-digit parts ("E/09/04" cited in 2009), the
+    one that is that year or the one before is the year, when only one of them is.
     """
     m = _CITED_PARTS.match(label.strip())
     if not m:
@@ -177,6 +179,10 @@ def parse_cited(label: str, year_first: bool = False) -> dict:
     # "23/165", "C22/2": a part of one or three digits is no year, so it is the number
     if year and "-" not in year and (year_first or (len(year) in (1, 3) and len(number) <= 2)):
         number, year = year, number
+    elif year and near_year and len(year) == 2 and len(number) == 2:
+        recent = {near_year % 100, (near_year - 1) % 100}
+        if int(number) in recent and int(year) not in recent:
+            number, year = year, number
     return {
         "cited_number": str(int(number)),
         "cited_sub": sub,

@@ -79,10 +79,12 @@ def _committee_in(before: str) -> str | None:
     return name if name and name[0].isupper() else None
 
 
-def meeting_refs(text: str, taken, meeting_date: date | None, from_minute: str | None) -> list[Reference]:
+def meeting_refs(
+    text: str, taken: bytearray, meeting_date: date | None, from_minute: str | None
+) -> list[Reference]:
     found = []
     for d in dates_in(text):
-        if any(a <= d.start < b for a, b in taken):
+        if taken[d.start]:
             continue
         line_start = max(text.rfind("\n", 0, d.start) + 1, d.start - WINDOW)
         before = text[line_start : d.start]

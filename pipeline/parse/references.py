@@ -50,6 +50,11 @@ _ARTICLE_REF = re.compile(
     r"(?<![\w'’])(?i:articles?)\s+(?P<labels>\d{1,4}(?:\s*(?:,|and|&)\s*\d{1,4})*)\s+(?i:of\s+(?:this|the)\s+minutes?)"
 )
 _LABEL_IN_LIST = re.compile(CITED)
+_MONTH_AFTER = re.compile(
+    r"\s*(?:st|nd|rd|th)?\s+(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?(?:\s|$|,)"
+)
+_PARAGRAPH_AFTER = re.compile(r"\.\d{1,2}\s")  # a heading's first paragraph number: "3.1 The ..."
+_LIST_AFTER = re.compile(r"[.:]\s+(?i:minutes?)\s+(?i:of)\b")  # items of a list titled "Minutes"
 _OF_MEETING = re.compile(r"^\s+of\s+the\s+(?:[\w'’&()-]+\s+){0,6}?meeting\s+(?:held\s+)?on\s+", re.IGNORECASE)
 # on the same line: a title above ("Scrutiny Recommendations on Parks") is no part of the name
 _COMMITTEE_BEFORE = re.compile(
@@ -78,30 +83,43 @@ def find_references(
     from_minute: str | None = None,
     year_first_prefixes: frozenset = frozenset(),
     own_number: str | None = None,
+    year_keys: tuple[str, bool, int] | None = None,
 ) -> list[Reference]:
     """Every cross-reference in ``text`` (one minute's text, or any text), in order.
 
     ``year_first_prefixes``: label prefixes ("" for none) whose headings read year/minute.
     ``own_number``: the citing minute's own number: its key repeated at the start of a line of its
     own text is no reference to itself.
+    ``year_keys``: the year part every one of the document's own "16/137" headings prints, whether
+    it comes first, and their highest number: a bare "16/142" in the text cites one of them.
     """
     refs: list[Reference] = []
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(len(text) + 1)  # 1 where a citation already found covers the text: O(1) to ask
 
     def label_parts(label: str) -> dict:
         prefix = re.match(r"^[A-Z]{1,6}", label)
-        return parse_cited(label, (prefix.group(0) if prefix else "") in year_first_prefixes)
+        return parse_cited(
+            label,
+            (prefix.group(0) if prefix else "") in year_first_prefixes,
+            meeting_date.year if meeting_date else None,
+        )
 
     def add_minute_refs(m, labels: str, labels_at: int, end: int, cited_date=None, committee=None) -> None:
-        at_line_start = m.start() == 0 or text[: m.start()].rstrip(" \t").endswith("\n")
+        at_line_start = _at_line_start(text, m.start())
         if at_line_start and re.match(r"^\s*[.:]\s", text[m.end() :]):
             return  # "MINUTES 1. Minute of the Licensing Board...": a heading and a numbered list
         if "\n" in text[m.start() : labels_at] and re.match(
             r"^(?:\.\d{1,2}|[.:)])?(?:\s+[A-Z(]|\s*$)", text[end:]
         ):
             return  # a title "Minutes" above the key of the next heading or paragraph ("3.1 The ...")
+        if _PARAGRAPH_AFTER.match(text, end) or _LIST_AFTER.match(text, end):
+            return  # "3. Minutes 3.1 The Minutes of ...", "(b) MINUTES 1. Minute of Licensing Board"
         for lm in _LABEL_IN_LIST.finditer(labels):
             label = lm.group(0).strip()
+            if _MONTH_AFTER.match(labels, lm.end()) or (
+                lm.end() == len(labels) and _MONTH_AFTER.match(text, end)
+            ):
+                continue  # "Minutes 15 March 2016", "PC Minutes P6 Sept 23": a date, a file's name
             if re.match(r"^[A-Z]+", label) and re.match(r"^[A-Z]+", label).group(0) in NOT_PREFIXES:
                 continue  # "Printed minutes PDF 391 KB"
             parts = label_parts(label)
@@ -127,7 +145,7 @@ def find_references(
         if re.search(r"\d\s*$", text[max(0, m.start() - 6) : m.start()]):
             continue  # "for 15 minutes 2 members left": a duration, not a citation
         if re.search(r"(?i:view\s+the\s+full)\s*$", text[max(0, m.start() - 20) : m.start()]):
-            taken.append((m.start(), m.end()))
+            _take(taken, m.start(), m.end())
             continue  # ModernGov's "... view the full minutes text for item 8": the minute itself
         end = m.end()
         tail = _OF_MEETING.match(text[end:])
@@ -140,13 +158,13 @@ def find_references(
         add_minute_refs(
             m, m.group("labels"), m.start("labels"), end, cited_date, _committee_before(text, m.start())
         )
-        taken.append((m.start(), m.end()))  # "... of the meeting held on <date>" cites that meeting too
+        _take(taken, m.start(), m.end())  # "... of the meeting held on <date>" cites that meeting too
     for pattern in (_ARTICLE_REF, _DECISION_REF, _REF_GROUP):
         for m in pattern.finditer(text):
-            if any(a <= m.start() < b for a, b in taken):
+            if taken[m.start()]:
                 continue
             add_minute_refs(m, m.group("labels"), m.start("labels"), m.end())
-            taken.append((m.start(), m.end()))
+            _take(taken, m.start(), m.end())
     for row in _table_rows(text):
         parts = label_parts(row.group("label"))
         refs.append(
@@ -160,9 +178,11 @@ def find_references(
                 **parts,
             )  # fmt: skip
         )
-        taken.append((row.start(), row.end()))
+        _take(taken, row.start(), row.end())
     if heading_prefixes:
         _bare_labels(text, heading_prefixes, taken, refs, label_parts, from_minute)
+    if year_keys:
+        _bare_year_labels(text, year_keys, taken, refs, label_parts, from_minute)
     refs += meeting_refs(text, taken, meeting_date, from_minute)
     refs.sort(key=lambda r: (r.start, r.kind))
     return refs
@@ -181,6 +201,8 @@ _TABLE_ROW = re.compile(
 )
 _LINE = re.compile(r"[^\n]*")
 TABLE_GAP = 6  # lines of other cells a table's rows may have between them
+_SUB_LIST = re.compile(r"\s*\(([A-Za-z](?:\s*(?:&|and|,)\s*[A-Za-z])+)\)")  # "16/147 (A & B)": parts a and b
+LATER_KEYS = 30  # a declaration of interest names items still to come: keys past the last heading
 
 
 def _table_rows(text: str):
@@ -199,6 +221,17 @@ def _table_rows(text: str):
                     break
 
 
+def _at_line_start(text: str, at: int) -> bool:
+    """Only spaces or tabs between the line's start and ``at`` (no copy of the text before it)."""
+    while at > 0 and text[at - 1] in " \t":
+        at -= 1
+    return at == 0 or text[at - 1] == "\n"
+
+
+def _take(taken: bytearray, start: int, end: int) -> None:
+    taken[start:end] = b"\x01" * (end - start)
+
+
 def _bare_labels(text, heading_prefixes, taken, refs, label_parts, from_minute) -> None:
     alternatives = "|".join(re.escape(p) for p in sorted(heading_prefixes, key=len, reverse=True))
     pattern = re.compile(
@@ -206,7 +239,7 @@ def _bare_labels(text, heading_prefixes, taken, refs, label_parts, from_minute) 
         r"|(?:" + alternatives + r")\.?\s?\d{1,4}(?:/\d{1,4}(?:-\d{2})?)?(?:\(\d{1,2}\))?)(?![\w/])"
     )
     for m in pattern.finditer(text):
-        if any(a <= m.start() < b for a, b in taken):
+        if taken[m.start()]:
             continue
         parts = label_parts(m.group(0))
         if parts["cited_number"] is None:
@@ -224,16 +257,59 @@ def _bare_labels(text, heading_prefixes, taken, refs, label_parts, from_minute) 
         )
 
 
+def _bare_year_labels(text, year_keys, taken, refs, label_parts, from_minute) -> None:
+    year, first, highest = year_keys
+    y = re.escape(year)
+    shape = rf"{y}/(?P<n>\d{{1,4}})" if first else rf"(?P<n>\d{{1,4}})/{y}"
+    for m in re.finditer(rf"(?<![\w/.£$-]){shape}(?![\w/]|\.\d)", text):
+        number = int(m.group("n"))
+        if taken[m.start()] or number > highest + LATER_KEYS or number == 0:
+            continue
+        if _at_line_start(text, m.start()):
+            continue  # a key at the start of its line heads a minute; it cites nothing
+        if number == (int(year) + 1 if first else int(year) - 1) % 100:
+            continue  # "16/17", "15/16": a financial year
+        subs = _SUB_LIST.match(text, m.end())
+        for sub in re.findall(r"[A-Za-z]", subs.group(1)) if subs else [None]:
+            refs.append(
+                Reference(
+                    kind="minute",
+                    cited_text=m.group(0) + (subs.group(0) if subs else ""),
+                    cited_label=m.group(0),
+                    from_minute=from_minute,
+                    start=m.start(),
+                    end=subs.end() if subs else m.end(),
+                    **{**label_parts(m.group(0)), **({"cited_sub": sub.lower()} if sub else {})},
+                )
+            )
+
+
+def _own_year_keys(minutes: list[Minute]) -> tuple[str, bool, int] | None:
+    """The year part shared by all of a document's "16/137" (or "74/15") headings, if they agree."""
+    keyed = [(m, re.fullmatch(r"(\d{1,4})/(\d{1,4})", m.label)) for m in minutes if not m.prefix]
+    keyed = [(m, k) for m, k in keyed if k]
+    if len(keyed) < 2 or len(keyed) < len(minutes) / 2:
+        return None
+    first = keyed[0][0].year_first
+    years = {k.group(1) if first else k.group(2) for _, k in keyed}
+    if len(years) != 1 or any(m.year_first != first for m, _ in keyed):
+        return None
+    highest = max(int(k.group(2) if first else k.group(1)) for _, k in keyed)
+    return years.pop(), first, highest
+
+
 def references_in_minutes(
     minutes: list[Minute], text: str | None = None, document_date: date | None = None
 ) -> list[Reference]:
     """References of each minute (its title, description and record), tagged with the citing
     minute's number; with ``text``, also those in the parts of it outside every minute.
 
-    Bare labels count when they have the shape of this document's own prefixed headings.
+    Bare labels count when they have the shape of this document's own prefixed or year-keyed
+    headings.
     """
     prefixes = {m.prefix for m in minutes if m.prefix}
     year_first = frozenset((m.prefix or "") for m in minutes if m.year_first)
+    year_keys = _own_year_keys(minutes)
     found: list[Reference] = []
 
     def search(part: str, offset: int, date_: date | None, number: str | None, index: int | None) -> None:
@@ -244,6 +320,7 @@ def references_in_minutes(
             from_minute=number,
             year_first_prefixes=year_first,
             own_number=number,
+            year_keys=year_keys,
         ):
             ref.start += offset
             ref.end += offset
