@@ -285,6 +285,10 @@ lines = st.sampled_from(
         "minutes 290 and 292",
         "Cabinet Minute 45/15",
         "31 February 2020",
+        "16/147 (A & B) Personal",
+        "PC Minutes 15 March 2016",
+        "3. Minutes 3.1 The Minutes of",
+        "Minute E/10/51 refers",
     ]
 )
 
