@@ -182,6 +182,7 @@ def test_minute_reference_with_the_meeting_it_belongs_to():
         ("the meeting held on 15th October 2020", None, date(2020, 10, 15)),
         ("the Pension Fund Panel held on 21 September 2009", "Pension Fund Panel", date(2009, 9, 21)),
         ("the Executive at its meeting on 9 March 2021 supported", "Executive", date(2021, 3, 9)),
+        ("as noted at the 9 August 2010 Cabinet meeting", None, date(2010, 8, 9)),
     ],
 )
 def test_meeting_references(text, committee, when):
@@ -203,6 +204,8 @@ def test_meeting_references(text, committee, when):
         "The next meeting will be held on 3 May 2024.",
         "The Improvement Board reported on 11 May 2016.",
         "An eighteen month review was held on 2nd February 2016.",
+        "That approval be deferred to the November 11 2009 meeting.",
+        "Requests that it be on the agenda for the 28th January 2021 meeting of the Board.",
     ],
 )
 def test_not_references(text):
@@ -301,3 +304,15 @@ def test_parsers_never_raise(text):
         assert m.number and m.label
     for r in result.references:
         assert r.kind in ("minute", "meeting")
+
+
+def test_a_text_is_not_dated_by_the_minutes_it_confirms():
+    """A page copied without its title starts with the confirmation of the last minutes: that
+    date is the meeting cited, not the text's own."""
+    for text in (
+        "The minutes of the meeting held on 19 December 2023 were taken as read, confirmed and signed.\n",
+        "To confirm the\nminutes of the meeting held on 23 September 2020\n",
+        "The minutes of the Board held on 10th September 2024, including the exempt record, were considered.\n",
+    ):
+        [ref] = parse_text(text).references
+        assert ref.kind == "meeting" and ref.cited_date.year in (2020, 2023, 2024)

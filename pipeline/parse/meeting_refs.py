@@ -43,11 +43,13 @@ _AFTER = re.compile(
     rf"^,?\s+(?:(?:{_BODY}|special|extraordinary|annual|full|ordinary|[A-Z][\w&]*)\s+){{0,4}}meeting\b",
     re.IGNORECASE,
 )
+_THE_IN_DATE = re.compile(r"(?i:the)\s")  # a date read with its article: "the 21st of January"
 _BEFORE_AFTER = re.compile(r"\b(?:the|its|their|our)\s+$", re.IGNORECASE)
 _FUTURE = re.compile(
     r"\b(?:will|shall|would|to)\s+be\s+(?:held|scheduled|arranged|convened)\b(?:[^.;]|(?<=\d)\.(?=\d))*$"
     r"|\bnext\s+(?:\w+\s+){0,3}meeting\b(?:[^.;]|(?<=\d)\.(?=\d))*$"
     r"|\b(?:until|by|from|before|after|between|since|deadline|starting|commencing|ending)\s+(?:the\s+)?$"
+    r"|\b(?:(?:deferred|postponed|adjourned|carried\s+forward)\s+(?:to|until)|agenda\s+for)\s+(?:the\s+)?$"
     r"|\battend(?:ed|ing|s)?\s+(?:a|an|the)\s+(?:\w+\s+){0,3}meetings?\b[^.;]*$",  # attending is no citing of a record
     re.IGNORECASE,
 )
@@ -98,7 +100,9 @@ def meeting_refs(
         if matched is not None and matched.re is _BODY_BEFORE_DATE and d.year is None:
             matched = None  # "Council 21 May" could be anything; "Full Council 21/6/2022" is a meeting
         if matched is None and _AFTER.match(after):
-            matched = _BEFORE_AFTER.search(before)
+            matched = _BEFORE_AFTER.search(before) or _THE_IN_DATE.match(
+                text, d.start
+            )  # "the 9 August 2010 Cabinet meeting"
         if matched is None:
             continue
         when = d.resolve(meeting_date)
@@ -106,7 +110,7 @@ def meeting_refs(
             continue  # the meeting's own date
         if meeting_date is not None and when > meeting_date and not _REPORTED_AFTER.match(after):
             continue  # one to come: no record to cite yet (unless minutes written later report it)
-        start = line_start + _phrase_start(before, matched.start())
+        start = d.start if matched.re is _THE_IN_DATE else line_start + _phrase_start(before, matched.start())
         found.append(
             Reference(
                 kind="meeting",

@@ -66,6 +66,12 @@ _ACTS_ON_MINUTES = re.compile(
     r"\b(?:approv|confirm|agree|sign|receiv|note|noting|adopt|consider|accept|correct|record)\w*\b",
     re.IGNORECASE,
 )
+# "... held on 19 December 2023 were taken as read, confirmed and signed": a decision on those minutes
+_ACTED_ON_AFTER = re.compile(
+    r"[^.;]{0,120}?\b(?:were|was|are|is|be|had\s+been|have\s+been)\s+(?:\w+\s+){0,3}?"
+    r"(?:approv|confirm|agree|sign|taken|receiv|noted|adopt|accept|correct|circulat|submitted|considered)",
+    re.IGNORECASE,
+)
 # "Cabinet - Tuesday, 2nd October, 2018 2.00 pm" (meeting page), "- Meeting of Council, Wednesday,
 # 26th February, 2014 7.30 p.m. (Item 6.)" (agenda item page)
 _PAGE_TITLE_DATE = re.compile(
@@ -118,9 +124,13 @@ def top_date(texts: list[str]) -> date | None:
     found = title_date(texts)
     if found:
         return found
-    for t in texts[:12]:
+    for k, t in enumerate(texts[:12]):
+        # a line going on from the one above ("To confirm the / minutes of the meeting held on ...")
+        above = texts[k - 1] + " " if k and t[:1].islower() else ""
         for d in dates_in(t):
-            if not _ACTS_ON_MINUTES.search(t[max(0, d.start - 90) : d.start]) and (found := d.resolve(None)):
+            before = above + t[: d.start]
+            acted_on = _ACTS_ON_MINUTES.search(before[-90:]) or _ACTED_ON_AFTER.match(t, d.end)
+            if not acted_on and (found := d.resolve(None)):
                 return found
     return None
 
