@@ -81,8 +81,12 @@ def run_demo(db_url: str) -> int:
     print(
         f"\n{n} references exported to {out} (council-archive export references --council {DEMO_COUNCIL} -o FILE)\n"
         f"Next: council-archive export minutes --council {DEMO_COUNCIL}{db_flag}\n"
-        f"      council-archive councils list   (the 368 UK councils in data/councils.toml)\n"
-        f"      datasette {db_url.removeprefix('sqlite:///')} -m docs/datasette-metadata.yml"
+        f"      council-archive councils list   (the 368 UK councils in data/councils.toml)"
     )
+    if db_url.startswith("sqlite:///"):  # Datasette reads SQLite files (pip install -e '.[datasette]')
+        print(
+            f"      datasette {db_url.removeprefix('sqlite:///')} -m docs/datasette-metadata.yml"
+            "   (search box: the search_index table; references_view links its minutes)"
+        )
     engine.dispose()
     return 0
