@@ -48,6 +48,7 @@ def test_the_tour_shows_real_minutes_and_real_citations(db_url, tmp_path):
     assert "minute 74/15 of 2016-04-14: Improvement Board Progress Report from 30 March, 2016" in out
     assert "cited by minute 3/16 of 2016-06-16: Minute 74/15" in out
     assert "cited by minute 4/16 of 2016-06-16: Minute 74/15" in out
+    assert '"Further to Minute 74/15 the Scrutiny Board noted a joint briefing note' in out  # its own words
     assert (
         "text as published: https://edemocracy.coventry.gov.uk/ieListDocuments.aspx?CId=569&MId=11065" in out
     )

@@ -71,6 +71,8 @@ def run_demo(db_url: str) -> int:
             print(f"  minute {m['label']} of {m['meeting_date']}: {m['title']}")
             for r in m["cited_by"]:
                 print(f"    cited by minute {r['minute_label']} of {r['meeting_date']}: {r['cited_text']}")
+                if quote := _quote(engine, r["committee"], r["minute_label"], r["cited_text"]):
+                    print(f'      "{quote}"')
         print(f"  text as published: {published_at(cited.name, cited.date)}")
 
     out = Path("data/demo-references.csv")
@@ -90,3 +92,20 @@ def run_demo(db_url: str) -> int:
         )
     engine.dispose()
     return 0
+
+
+def _quote(engine, committee: str, label: str, cited: str) -> str | None:
+    """The citing minute's own words around the citation (its line, shortened)."""
+    with engine.connect() as conn:
+        body = conn.scalar(
+            select(Minute.text)
+            .join(Committee, Committee.id == Minute.committee_id)
+            .where(Committee.name == committee, Minute.label == label)
+            .limit(1)
+        )
+    want = " ".join(cited.split()).lower()
+    for line in (body or "").splitlines():
+        line = " ".join(line.split())
+        if want in line.lower():
+            return line if len(line) <= 110 else line[:108].rsplit(" ", 1)[0] + " …"
+    return None
