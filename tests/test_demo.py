@@ -149,6 +149,8 @@ def test_datasette_search_box_and_reference_links(datasette_on_demo):
     assert "Improvement Board Progress Report from 30 March, 2016" in html.unescape(target)
     assert any("minutes_view?minute_id=" in c and ">3/16<" in c for c in _cells(refs, "minute_label"))
     assert any("minute_sources?minute_id=" in c for c in _cells(refs, "sources"))
+    meeting = next(c for c in _cells(refs, "target_meeting_date") if "2016-04-14" in c)
+    assert "Committee Room 3 - Council House" in _get(base + re.search(r'href="([^"]+)"', meeting).group(1))
 
     # the canned query: the source document and the cited minute's publication, as links
     query = _get(base + "/demo/references?committee=" + urllib.request.quote(SCB))

@@ -3,7 +3,7 @@
 Datasette links foreign keys only on table pages and absolute URLs anywhere (docs: "Plugin hooks",
 ``render_cell``); the archive's views and canned queries name minutes by label with their ids
 beside them. Here a citing or cited minute's label links to that minute's row of ``minutes_view``,
-a search hit to its minute or document page, and ``references_view``'s ``sources`` to the pages
+a cited meeting's date to the meeting, a search hit to its minute or document page, and ``references_view``'s ``sources`` to the pages
 and documents the citing minute was read from. Loaded only by Datasette (pip install -e '.[datasette]').
 """
 
@@ -34,6 +34,8 @@ def render_cell(row, value, column, table, database, datasette):
     minutes = datasette.urls.table(database, "minutes_view")
     if column in MINUTE_LABELS and (minute_id := _get(row, MINUTE_LABELS[column])) is not None:
         return _link(f"{minutes}?minute_id={int(minute_id)}", value)
+    if column == "target_meeting_date" and (meeting_id := _get(row, "target_meeting_id")) is not None:
+        return _link(datasette.urls.row(database, "meetings", str(int(meeting_id))), value)
     if column == "sources" and table == "references_view":
         citing = _get(row, "citing_minute_id")
         if citing is not None:
