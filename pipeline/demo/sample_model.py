@@ -16,6 +16,7 @@ class SampleDocument:
     title: str
     kind: str
     text: list[str]
+    raw: bytes | None = None  # a real PDF served as it was published, instead of rendering ``text``
 
 
 @dataclass
@@ -25,6 +26,7 @@ class SampleItem:
     title: str
     minutes: str | None
     documents: list[SampleDocument] = field(default_factory=list)
+    description: str | None = None  # the item's text above its "Minutes:" block
 
 
 @dataclass
@@ -39,6 +41,7 @@ class SampleMeeting:
     cancelled: bool = False
     items: list[SampleItem] = field(default_factory=list)
     documents: list[SampleDocument] = field(default_factory=list)
+    source: str | None = None  # where the real text was published (shown outside div#modgov)
 
     @property
     def href(self) -> str:
@@ -69,6 +72,7 @@ class SampleSite:
     committees: list[SampleCommittee]
     routes: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     has_list_committees: bool = True
+    name: str = "Sample Borough Council"
 
     @property
     def meetings(self) -> list[SampleMeeting]:

@@ -36,8 +36,23 @@ PAGE_HEAD = """<!DOCTYPE html>
 <div id="modgov"><div class="mgHeader"><h1 class="mgMainTitleTxt">{h1}</h1></div>
 """
 PAGE_FOOT = """<div class="mgFooter"><p>&nbsp;</p></div></div></div>
-<footer class="footer"><small>&copy; Sample Borough Council</small></footer></body></html>
+<footer class="footer">{footer}<small>&copy; {council}</small></footer></body></html>
 """
+# Typographic characters of real council text that the PDF core fonts (latin-1) lack.
+PDF_SAFE = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2026": "...",
+        "\u2022": "\u00b7",
+        "\u00a0": " ",
+        "\uf0b7": "\u00b7",
+    }
+)
 
 
 def render_pdf(lines: list[str]) -> bytes:
@@ -49,7 +64,7 @@ def render_pdf(lines: list[str]) -> bytes:
     pdf.add_page()
     pdf.set_font("Helvetica", size=11)
     for line in lines:
-        safe = line.encode("latin-1", "replace").decode("latin-1")
+        safe = line.translate(PDF_SAFE).encode("latin-1", "replace").decode("latin-1")
         pdf.multi_cell(0, 6, safe or " ", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
 
@@ -72,10 +87,9 @@ def _href_route(prefix: str, href: str) -> str:
     return route_key(prefix + quote(clean, safe="/?&=:"))
 
 
-def _html(title: str, h1: str, body: str, meta: str = "") -> bytes:
-    return (PAGE_HEAD.format(title=escape(title), h1=escape(h1), meta=meta) + body + PAGE_FOOT).encode(
-        "utf-8"
-    )
+def _html(title: str, h1: str, body: str, meta: str = "", footer: str = "", council: str = "") -> bytes:
+    foot = PAGE_FOOT.format(footer=footer, council=escape(council or "Sample Borough Council"))
+    return (PAGE_HEAD.format(title=escape(title), h1=escape(h1), meta=meta) + body + foot).encode("utf-8")
 
 
 def render_site(site: SampleSite) -> None:
@@ -108,10 +122,10 @@ def render_site(site: SampleSite) -> None:
                 _meeting_list(c, years, [m for m in c.meetings if m.when.year == y]),
             )
         for m in c.meetings:
-            routes[_href_route(p, m.href)] = ("text/html; charset=utf-8", _meeting_page(m))
+            routes[_href_route(p, m.href)] = ("text/html; charset=utf-8", _meeting_page(m, site.name))
             for doc in [*m.documents, *(d for it in m.items for d in it.documents)]:
                 route = _href_route(p, doc.href)
-                pdf = render_pdf(doc.text)
+                pdf = doc.raw if doc.raw is not None else render_pdf(doc.text)
                 if doc.kind == "agenda_pack":
                     pack = f"documents/g{m.gid}/Public reports pack {m.when:%d-%b-%Y} {m.committee_name}.pdf?T=10"
                     body = (
@@ -172,7 +186,7 @@ def _doc_link(doc: SampleDocument, item_no: int | None = None) -> str:
     )
 
 
-def _meeting_page(m: SampleMeeting) -> bytes:
+def _meeting_page(m: SampleMeeting, council: str = "") -> bytes:
     when = f"{fmt_long(m.when)} {fmt_time(m.at)}"
     sub = f"{m.committee_name} - {when}" + (", CANCELLED" if m.cancelled else "")
     head = (
@@ -181,11 +195,10 @@ def _meeting_page(m: SampleMeeting) -> bytes:
     )
     links = "".join(f"<li>{_doc_link(d)}</li>\n" for d in m.documents)
     actions = f'<div class="mgLinks"><ul class="mgActionList">{links}</ul></div>'
-    if m.cancelled:
-        content = (
-            '<div class="mgContent"><p>No documents are available for this meeting</p>'
-            f'<p><span class="mgLabel">Proposed venue: </span>{escape(m.venue)}</p></div>'
-        )
+    if m.cancelled or not m.items:
+        none = "<p>No documents are available for this meeting</p>" if m.cancelled else ""
+        label = "Proposed venue" if m.cancelled else "Venue"
+        content = f'<div class="mgContent">{none}<p><span class="mgLabel">{label}: </span>{escape(m.venue)}</p></div>'
     else:
         rows = []
         for it in m.items:
@@ -195,10 +208,10 @@ def _meeting_page(m: SampleMeeting) -> bytes:
                 if first
                 else f'<p class="mgAiTitleTxt">{escape(it.title)}</p>'
             )
-            minutes = ""
+            minutes = "".join(f"<p>{escape(x)}</p>" for x in (it.description or "").split("\n") if x)
             if it.minutes:
                 paras = "".join(f'<p class="MsoNormal">{escape(x)}</p>' for x in it.minutes.split("\n"))
-                minutes = (
+                minutes += (
                     f'<p class="mgSubItemTitleTxt">Minutes:</p>\n'
                     f'<div class="mgWordPara"><div class="WordSection1">{paras}</div></div>'
                 )
@@ -215,4 +228,9 @@ def _meeting_page(m: SampleMeeting) -> bytes:
     meta = f'<meta name="DC.date" scheme="W3CDTF" content="{m.when.isoformat()}"/>\n'
     title = f"Agenda for {m.committee_name} on {when}"
     h1 = "Meeting" if m.cancelled else "Agenda and minutes"
-    return _html(title, h1, head + actions + content, meta)
+    footer = (
+        f'<p class="source">Text as published at <a href="{escape(m.source, quote=True)}">{escape(m.source)}</a></p>'
+        if m.source
+        else ""
+    )
+    return _html(title, h1, head + actions + content, meta, footer, council)

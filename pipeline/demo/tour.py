@@ -1,7 +1,9 @@
-"""`council-archive demo`: serve a bundled sample ModernGov site on 127.0.0.1, crawl it, show around.
+"""`council-archive demo`: serve a bundled ModernGov site of real council minutes on 127.0.0.1,
+crawl it, show around.
 
-The tour: what was archived, how many references were resolved, a search, what a minute cites and
-what cites it, and a CSV export. Everything offline, into data/demo.sqlite by default.
+The site (``real_site``) holds minutes Coventry, Kingston upon Thames and Merton published. The tour:
+what was archived, how many references were resolved, a search, what the most cited minute is cited
+by (and where it was published), and a CSV export. Offline, into data/demo.sqlite by default.
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from pipeline.archive.db import open_archive_engine
-from pipeline.archive.models import Committee, Minute, ReferenceLink
-from pipeline.demo.sample_site import build_site
+from pipeline.archive.models import Committee, Meeting, Minute, ReferenceLink
+from pipeline.demo.real_site import COUNCIL_NAME, build_real_site, published_at
 from pipeline.demo.site_server import SiteServer
 from pipeline.ops.crawl import run_crawl
 from pipeline.read.exports import write_export
@@ -21,17 +23,23 @@ from pipeline.read.refs import minute_refs
 from pipeline.read.search import search
 from pipeline.read.summary import print_run
 
+DEMO_COUNCIL = "demo"
+QUERY = "safeguarding"
+
 
 def run_demo(db_url: str) -> int:
     open_archive_engine(db_url).dispose()
-    site = build_site(committees=3, years=(2024, 2025), meetings_per_year=3, prefix="/democracy/")
+    site = build_real_site(prefix="/democracy/")
     with SiteServer(site) as server:
-        print(f"Serving a sample ModernGov site at {server.base_url} (127.0.0.1 only)")
+        print(
+            f"Serving a ModernGov site of real published minutes (Coventry, Kingston upon Thames, Merton)\n"
+            f"at {server.base_url} (127.0.0.1 only)"
+        )
         outcome = run_crawl(
             db_url,
             server.base_url,
-            council="sample",
-            name="Sample Borough Council",
+            council=DEMO_COUNCIL,
+            name=COUNCIL_NAME,
             delay=0,
             concurrency=4,
             log_level="WARNING",
@@ -42,25 +50,20 @@ def run_demo(db_url: str) -> int:
     print_run(db_url, outcome.run_id)
     engine = open_archive_engine(db_url)
     with engine.connect() as conn:
-        links = conn.execute(
-            select(func.count(), func.count(ReferenceLink.resolved_at)).where(
-                ReferenceLink.duplicate_of.is_(None)
-            )
-        ).one()
-        cited = conn.execute(
-            select(Minute.label, Committee.name)
+        cited = conn.execute(  # the most cited minute: a real minute cited by later real minutes
+            select(Minute.label, Committee.name, Meeting.date)
             .join(ReferenceLink, ReferenceLink.target_minute_id == Minute.id)
             .join(Committee, Committee.id == Minute.committee_id)
+            .join(Meeting, Meeting.id == Minute.meeting_id)
+            .group_by(Minute.id, Minute.label, Committee.name, Meeting.date)
+            .order_by(func.count().desc(), Minute.label)
             .limit(1)
         ).first()
-    print(f"  {'minutes':<20} {_count(engine, Minute)}")
-    print(f"  {'references resolved':<20} {links[1]} of {links[0]}")
 
-    print('\n$ council-archive search "budget" --limit 3')
-    for hit in search(engine, "budget", limit=3):
-        print(
-            f"  {hit.kind:<6} {hit.committee} {hit.meeting_date}  {hit.title}\n         {hit.snippet[:100]}"
-        )
+    print(f'\n$ council-archive search "{QUERY}" --limit 3')
+    for hit in search(engine, QUERY, limit=3):
+        print(f"  {hit.kind:<6} {hit.committee} {hit.meeting_date}  {hit.title}")
+        print(f"         {' '.join(hit.snippet.split())[:110]}")
 
     if cited:
         print(f'\n$ council-archive refs {cited.label} --committee "{cited.name}"')
@@ -68,22 +71,41 @@ def run_demo(db_url: str) -> int:
             print(f"  minute {m['label']} of {m['meeting_date']}: {m['title']}")
             for r in m["cited_by"]:
                 print(f"    cited by minute {r['minute_label']} of {r['meeting_date']}: {r['cited_text']}")
+                if quote := _quote(engine, r["committee"], r["minute_label"], r["cited_text"]):
+                    print(f'      "{quote}"')
+        print(f"  text as published: {published_at(cited.name, cited.date)}")
 
     out = Path("data/demo-references.csv")
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", encoding="utf-8", newline="") as fh:
-        n = write_export(fh, "references", engine, council="sample")
+        n = write_export(fh, "references", engine, council=DEMO_COUNCIL)
     db_flag = f" --db {db_url}"
     print(
-        f"\n{n} references exported to {out} (council-archive export references --council sample -o FILE)\n"
-        f"Next: council-archive export minutes --council sample{db_flag}\n"
-        f"      council-archive councils list   (the 368 UK councils in data/councils.toml)\n"
-        f"      datasette {db_url.removeprefix('sqlite:///')} -m docs/datasette-metadata.yml"
+        f"\n{n} references exported to {out} (council-archive export references --council {DEMO_COUNCIL} -o FILE)\n"
+        f"Next: council-archive export minutes --council {DEMO_COUNCIL}{db_flag}\n"
+        f"      council-archive councils list   (the 368 UK councils in data/councils.toml)"
     )
+    if db_url.startswith("sqlite:///"):  # Datasette reads SQLite files (pip install -e '.[datasette]')
+        print(
+            f"      datasette {db_url.removeprefix('sqlite:///')} -m docs/datasette-metadata.yml"
+            "   (search box: the search_index table; references_view links its minutes)"
+        )
     engine.dispose()
     return 0
 
 
-def _count(engine, model) -> int:
+def _quote(engine, committee: str, label: str, cited: str) -> str | None:
+    """The citing minute's own words around the citation (its line, shortened)."""
     with engine.connect() as conn:
-        return conn.scalar(select(func.count()).select_from(model)) or 0
+        body = conn.scalar(
+            select(Minute.text)
+            .join(Committee, Committee.id == Minute.committee_id)
+            .where(Committee.name == committee, Minute.label == label)
+            .limit(1)
+        )
+    want = " ".join(cited.split()).lower()
+    for line in (body or "").splitlines():
+        line = " ".join(line.split())
+        if want in line.lower():
+            return line if len(line) <= 110 else line[:108].rsplit(" ", 1)[0] + " …"
+    return None
