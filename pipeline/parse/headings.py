@@ -150,9 +150,12 @@ def candidates(lines: list[Line], begin: int, end: int, page_rows: bool = False)
         penalty = 0.0
         if not title_ok(title, key.rest is None, lenient=page_rows):
             # A table row "1072 Declarations of Interest Councillor P Williams declared ...": a running
-            # number of three or four digits (no list counts that far) before a long capitalised row.
+            # number of three or four digits (no list counts that far) before a long capitalised row;
+            # "Minute no. 4 – Chairman's Announcements The Chairman reported ...": a key a word or a
+            # dash marks as a heading's, its record run on after the title.
             short = " ".join(title.split()[:8])
-            if not (key.rest and key.readings[0].num >= 100 and title_ok(short, False)):
+            marked = key.readings[0].num >= 100 or key.word or key.separator in ("–", "-")
+            if not (key.rest and marked and title_ok(short, False)):
                 continue
             title, penalty = short, 0.5
         if any(r.series == "letter" for r in key.readings) and len(title.split()) > 12:

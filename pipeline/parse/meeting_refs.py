@@ -50,6 +50,7 @@ _FUTURE = re.compile(
     r"|\bnext\s+(?:\w+\s+){0,3}meeting\b(?:[^.;]|(?<=\d)\.(?=\d))*$"
     r"|\b(?:until|by|from|before|after|between|since|deadline|starting|commencing|ending)\s+(?:the\s+)?$"
     r"|\b(?:(?:deferred|postponed|adjourned|carried\s+forward)\s+(?:to|until)|agenda\s+for)\s+(?:the\s+)?$"
+    r"|\b(?:between|since|from)\s+[^.;]{1,40}?\s+(?:and|to|until|-|–)\s+(?:the\s+)?$"  # a period's end
     r"|\battend(?:ed|ing|s)?\s+(?:a|an|the)\s+(?:\w+\s+){0,3}meetings?\b[^.;]*$",  # attending is no citing of a record
     re.IGNORECASE,
 )

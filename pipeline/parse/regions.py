@@ -66,6 +66,7 @@ _ACTS_ON_MINUTES = re.compile(
     r"\b(?:approv|confirm|agree|sign|receiv|note|noting|adopt|consider|accept|correct|record)\w*\b",
     re.IGNORECASE,
 )
+_LIST_ITEM = re.compile(r"^\s*(?:\(?[a-z]\)|\(?[ivx]{1,4}\)|[-•·▪●])\s")
 # "... held on 19 December 2023 were taken as read, confirmed and signed": a decision on those minutes
 _ACTED_ON_AFTER = re.compile(
     r"[^.;]{0,120}?\b(?:were|was|are|is|be|had\s+been|have\s+been)\s+(?:\w+\s+){0,3}?"
@@ -80,7 +81,8 @@ _PAGE_TITLE_DATE = re.compile(
 # What minutes say and agendas do not: a text with no title line is minutes only with these.
 _MINUTES_EVIDENCE = re.compile(
     r"\b(?:resolved|it\s+was\s+(?:agreed|noted|resolved)|were\s+noted|was\s+noted|noted\s+the|agreed\s+that"
-    r"|declared\s+an?\s|apologies\s+(?:were|was)\s|present\s*:|in\s+attendance|the\s+meeting\s+(?:closed|ended))",
+    r"|declared\s+an?\s|apologies\s+(?:were|was)\s|present\s*:|in\s+attendance|the\s+meeting\s+(?:closed|ended)"
+    r"|(?:was|were)\s+(?:submitted\s+and\s+)?approved|on\s+a\s+division|there\s+voted)",
     re.IGNORECASE,
 )
 
@@ -125,6 +127,8 @@ def top_date(texts: list[str]) -> date | None:
     if found:
         return found
     for k, t in enumerate(texts[:12]):
+        if _LIST_ITEM.match(t):
+            continue  # "a) Planning & Transport Committee 4 October 2021": one of a list, not a title
         # a line going on from the one above ("To confirm the / minutes of the meeting held on ...")
         above = texts[k - 1] + " " if k and t[:1].islower() else ""
         for d in dates_in(t):
@@ -190,7 +194,7 @@ def _document_regions(lines: list[Line], texts: list[str]) -> list[Region]:
         previous = t
         if lone_key or heading_key(t):
             continue  # a numbered heading ("2. Minutes of the meeting held on ...", or "2" above it), not a title
-        if _is_title(t):
+        if _is_title(t) and not _sentence_goes_on(texts, i):
             when = _first_date(_window(texts, i, HEADER_LOOKAHEAD))
             if (
                 when is not None
@@ -223,7 +227,13 @@ def _document_regions(lines: list[Line], texts: list[str]) -> list[Region]:
                 and not heading_key(texts[begin - 1])
             ):
                 begin -= 1
-            starts.append((begin, when, i + 1))
+            # "A22/031 PRESENT" above "In attendance: ...": the record began at that heading
+            keyed = next(
+                (j for j in range(max(0, i - 4), i) if (k := heading_key(texts[j])) and k.rest), None
+            )
+            if keyed is not None:
+                begin = min(begin, keyed)
+            starts.append((begin, when, keyed if keyed is not None else i + 1))
     if not starts:
         whole = "\n".join(texts)
         if _MINUTES_EVIDENCE.search(whole) or _DECIDED.search(whole):
@@ -239,6 +249,13 @@ def _document_regions(lines: list[Line], texts: list[str]) -> list[Region]:
 
 def _is_title(t: str) -> bool:
     return bool(_MINUTES_TITLE.match(t)) and not _NOT_A_TITLE.search(t) and len(t.split()) <= 30
+
+
+def _sentence_goes_on(texts: list[str], i: int) -> bool:
+    """ "The minute of the special meeting of Moray Council dated 26 September 2018" + "was
+    submitted and approved.": a sentence about minutes, broken across lines, not a title."""
+    nxt = next((t for t in texts[i + 1 : i + 3] if t), "")
+    return bool(nxt[:1].islower() and _NOT_A_TITLE.match(nxt))
 
 
 def _in_list_of_titles(texts: list[str], i: int) -> bool:
