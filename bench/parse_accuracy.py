@@ -30,12 +30,12 @@ def main() -> None:
     ap.add_argument("--councils", action="store_true", help="figures per council")
     ap.add_argument("--classes", action="store_true", help="recall per class of minute and reference")
     ap.add_argument("--part", choices=["real", "synthetic"])
-    ap.add_argument("--split", choices=["dev", "held-out", "fresh"], help="of the real part")
+    ap.add_argument("--split", choices=["dev", "held-out", "fresh", "unseen"], help="of the real part")
     args = ap.parse_args()
     runs = (
         [(args.part or "real", args.split)]
         if (args.part or args.split)
-        else [("real", None), ("real", "held-out"), ("real", "fresh"), ("synthetic", None)]
+        else [("real", None), ("real", "held-out"), ("real", "fresh"), ("real", "unseen"), ("synthetic", None)]
     )
     for part, split in runs:
         r = score(part, split=split)

@@ -129,20 +129,26 @@ def _count_class(result: Result, name: str, hit: bool) -> None:
 SPECIFIED_FROM = {"coventry", "luton", "merton", "kingston"}  # the texts the parser was first written on
 
 
-def fresh_councils() -> set[str]:
-    """Councils added after parser version 4 and labelled before any parser ran on them
-    (real/fresh.txt): nobody here read their texts while writing the parser."""
-    path = REAL / "fresh.txt"
-    if not path.exists():
-        return set()
-    return {
-        line.strip() for line in path.read_text().splitlines() if line.strip() and not line.startswith("#")
-    }
+# Councils added later and labelled before any parser ran on them, one batch per file: "fresh"
+# (real/fresh.txt, whose errors were read after its first measurement) and "unseen"
+# (real/unseen.txt, measured and never read).
+BATCHES = ("fresh", "unseen")
 
 
-def split_of(council: str, fresh: set[str]) -> str:
-    if council in fresh:
-        return "fresh"
+def batch_councils() -> dict[str, str]:
+    out = {}
+    for batch in BATCHES:
+        path = REAL / f"{batch}.txt"
+        if path.exists():
+            for line in path.read_text().splitlines():
+                if line.strip() and not line.startswith("#"):
+                    out[line.strip()] = batch
+    return out
+
+
+def split_of(council: str, batches: dict[str, str]) -> str:
+    if council in batches:
+        return batches[council]
     return "held-out" if held_out(council) else "dev"
 
 
@@ -154,9 +160,9 @@ def held_out(council: str) -> bool:
 
 def score(part: str | None = None, profile=None, split: str | None = None) -> Result:
     """Scores over the corpus, or one part of it ("real", "synthetic"), or one split of the real
-    part ("dev", "held-out", "fresh")."""
+    part ("dev", "held-out", "fresh", "unseen")."""
     result = Result()
-    fresh = fresh_councils()
+    fresh = batch_councils()
     for doc in documents():
         if part and doc.part != part:
             continue
