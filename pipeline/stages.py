@@ -331,7 +331,11 @@ class StoreStage:
         stats["committees"] = getattr(spider, "committees_found", 0)
         stats["meetings_listed"] = len(getattr(spider, "listed", ()))
         reason = getattr(spider, "failure_reason", None)
-        stopped = getattr(spider, "stopped_because", None)  # stopped from outside (its time budget)
+        # Stopped from outside: its time budget (nightly), or the process was asked to stop (a signal:
+        # Scrapy clears ``crawling`` before it stops the engine; a crawl that ends by itself keeps it).
+        stopped = getattr(spider, "stopped_because", None) or (
+            None if self.crawler.crawling else "stopped before it finished (the process was asked to stop)"
+        )
         if stopped:
             stats["stopped"] = stopped
         try:

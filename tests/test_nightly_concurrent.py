@@ -4,6 +4,10 @@ servers' own request logs, --max-hosts, the time budget, and a first nightly arc
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -15,6 +19,8 @@ from pipeline.archive.models import Council, CrawlRun, Meeting
 from pipeline.demo.sample_site import build_site
 from pipeline.demo.site_server import SiteServer
 from tests.conftest import run_cli
+
+ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = pytest.mark.slow
 THIS_YEAR = date.today().year
@@ -165,3 +171,35 @@ def test_a_slow_council_is_stopped_at_its_time_budget_the_others_finish(hosts, d
     assert again.returncode == 0, again.stderr
     assert "slow: revisited everything: the last full run was stopped before it finished" in again.stdout
     assert meetings(db_url, "slow") == sum(len(c.meetings) for c in slow.site.committees)
+
+
+def test_a_stopped_nightly_records_the_cut_run_partial_and_starts_no_other(hosts, db_url, tmp_path):
+    servers = [
+        hosts(committees=2, years=(THIS_YEAR,), meetings_per_year=6, cancelled_every=0, seed=i)
+        for i in range(3)
+    ]
+    for s in servers:
+        s.latency = 0.2
+    config = registry(tmp_path, {f"c{i}": s.base_url for i, s in enumerate(servers)})
+    args = ["nightly", "--config", str(config), "--db", db_url, "--delay", "0.05", "--max-hosts", "1"]
+    args += ["--lock", str(tmp_path / "nightly.lock"), "--report", str(tmp_path / "report.json")]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipeline.cli", *args],
+        cwd=ROOT,
+        env=dict(os.environ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.time() + 60
+    while not servers[0].log and time.time() < deadline:
+        time.sleep(0.1)
+    time.sleep(2)
+    proc.send_signal(signal.SIGINT)  # what cron's kill or Ctrl-C sends: stop gracefully
+    proc.communicate(timeout=120)
+    assert proc.returncode == 2
+    by = {c["slug"]: c for c in json.loads((tmp_path / "report.json").read_text())["councils"]}
+    assert by["c0"]["reason"] == "stopped before it finished (the process was asked to stop)"
+    assert by["c1"]["reason"] == by["c2"]["reason"] == "not crawled: the nightly run was stopped"
+    assert not servers[1].log and not servers[2].log
+    assert [(r.slug, r.status) for r in runs(db_url)] == [("c0", "partial")]  # never "finished"

@@ -118,16 +118,21 @@ def crawl_many(
             failure = f"the crawl stopped with an error: {result.getErrorMessage()[:300]}"
             logger.error("%s: %s", job.slug, failure)
         busy_hosts.discard(job.host)
+        stats = crawler.stats.get_stats() if crawler.stats else {}
         done(
             job,
             CrawlOutcome(
                 getattr(spider, "run_id", None),
                 getattr(spider, "failure_reason", None) or failure,
-                crawler.stats.get_stats() if crawler.stats else {},
+                stats,
                 getattr(spider, "partial_reason", None),
                 full_because,
             ),
         )
+        if stats.get("finish_reason") == "shutdown" and not getattr(spider, "stopped_because", None):
+            # the process was asked to stop (SIGINT / SIGTERM): start nothing new
+            while pending:
+                done(pending.pop(0), CrawlOutcome(None, "not crawled: the nightly run was stopped", {}))
         start_next()
 
     def done(job: CouncilJob, outcome: CrawlOutcome) -> None:
