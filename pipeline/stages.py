@@ -324,8 +324,15 @@ class StoreStage:
         )
 
     def close_spider(self, spider=None):
+        from twisted.internet.threads import deferToThread
+
         spider = spider or self.crawler.spider
         self.progress.close()
+        # Deriving a big council takes a while: in a thread, so the reactor goes on serving the other
+        # councils' crawls meanwhile (nightly), and their time-outs do not fire while it waits.
+        return deferToThread(self._finish, spider, self.crawler.crawling)
+
+    def _finish(self, spider, crawling: bool) -> None:
         stats = dict(self.counts)
         stats["requests"] = self.crawler.stats.get_value("downloader/request_count", 0)
         stats["committees"] = getattr(spider, "committees_found", 0)
@@ -334,7 +341,7 @@ class StoreStage:
         # Stopped from outside: its time budget (nightly), or the process was asked to stop (a signal:
         # Scrapy clears ``crawling`` before it stops the engine; a crawl that ends by itself keeps it).
         stopped = getattr(spider, "stopped_because", None) or (
-            None if self.crawler.crawling else "stopped before it finished (the process was asked to stop)"
+            None if crawling else "stopped before it finished (the process was asked to stop)"
         )
         if stopped:
             stats["stopped"] = stopped
