@@ -42,12 +42,14 @@ def profile_of(settings) -> Profile:
 @dataclass
 class SharedResources:
     """What the crawlers of one process share (``nightly``: many councils at once): one extraction
-    pool, one parse pool and one write engine, instead of one each per council. Set as
+    pool, one parse pool, one write engine and one read engine, instead of one each per council
+    (database connections stay within two pools however many councils crawl). Set as
     ``crawler.shared`` before the crawl starts; the stages then neither make nor close their own."""
 
     extract: ExtractionPool
     parse: ProcessPool
     engine: Engine
+    read_engine: Engine
 
     @classmethod
     def open(cls, db_url: str, workers: int | None = None, extractor: str | None = None) -> SharedResources:
@@ -55,6 +57,7 @@ class SharedResources:
             ExtractionPool(workers=workers, extractor=extractor or DEFAULT),
             _parse_pool(os.cpu_count() or 1),
             open_archive_engine(db_url),
+            make_read_engine(db_url),
         )
 
     def close(self) -> None:
@@ -62,6 +65,7 @@ class SharedResources:
         self.parse.close()
         self.parse.join()
         self.engine.dispose()
+        self.read_engine.dispose()
 
 
 def _parse_pool(workers: int) -> ProcessPool:
@@ -130,7 +134,7 @@ class ExtractStage:
         bytes are extracted again: the store keeps one extraction whatever happens."""
         try:
             if self.engine is None:
-                self.engine = make_read_engine(self.db_url)
+                self.engine = self.shared.read_engine if self.shared else make_read_engine(self.db_url)
             return Archive(self.engine, None).extraction_exists(
                 sha256, self.extractor.NAME, self.extractor.VERSION
             )
@@ -153,7 +157,7 @@ class ExtractStage:
     def close_spider(self, spider=None):
         if not self.shared:
             self.pool.close()
-        if self.engine is not None:
+        if self.engine is not None and not self.shared:
             self.engine.dispose()
 
 
