@@ -246,3 +246,17 @@ def test_each_council_is_crawled_by_its_own_platforms_spider(hosts, db_url, tmp_
         assert meetings(db_url, "mg") == 2
     finally:
         cmis.__exit__(None, None, None)
+
+
+def test_two_councils_on_one_host_are_never_crawled_at_the_same_time(hosts, db_url, tmp_path):
+    shared = hosts(committees=1, years=(THIS_YEAR,), meetings_per_year=4, cancelled_every=0)
+    other = hosts(committees=1, years=(THIS_YEAR,), meetings_per_year=4, cancelled_every=0, seed=2)
+    shared.latency = other.latency = 0.01
+    # one supplier hosting two councils' sites (here: the same site under two slugs)
+    config = registry(tmp_path, {"one": shared.base_url, "two": shared.base_url, "three": other.base_url})
+    result = nightly(tmp_path, db_url, config, "--max-hosts", "3")
+    assert result.returncode == 0, result.stderr
+    assert [r.status for r in runs(db_url)] == ["finished"] * 3
+    assert busiest([(start, end) for start, end, _ in shared.log]) == 1
+    assert shared.max_in_flight == 1
+    assert meetings(db_url, "one") == meetings(db_url, "two") == 4
