@@ -8,13 +8,13 @@ import time
 
 
 class Progress:
-    def __init__(self, what: str, every_s: float = 30.0, stream=None):
+    def __init__(self, what: str, every_s: float = 30.0, stream=None, plain: bool = False):
         self.what = what
         self.stream = stream or sys.stderr
         self.every_s = every_s
         self.live = None
         self.last = time.monotonic()
-        if self.stream.isatty():
+        if self.stream.isatty() and not plain:
             from rich.console import Console
             from rich.progress import Progress as RichProgress
             from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn

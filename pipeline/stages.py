@@ -10,9 +10,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 from collections import Counter
+from dataclasses import dataclass
 
 from pebble import ProcessPool
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from crawler.items import DocumentItem, PageItem
@@ -34,6 +37,40 @@ PARSE_TIMEOUT_S = 60.0
 def profile_of(settings) -> Profile:
     """The council's profile, as the crawl was started with it (``COUNCIL_YEAR_CONVENTION``)."""
     return Profile(year_convention=settings.get("COUNCIL_YEAR_CONVENTION") or "municipal")
+
+
+@dataclass
+class SharedResources:
+    """What the crawlers of one process share (``nightly``: many councils at once): one extraction
+    pool, one parse pool, one write engine and one read engine, instead of one each per council
+    (database connections stay within two pools however many councils crawl). Set as
+    ``crawler.shared`` before the crawl starts; the stages then neither make nor close their own."""
+
+    extract: ExtractionPool
+    parse: ProcessPool
+    engine: Engine
+    read_engine: Engine
+
+    @classmethod
+    def open(cls, db_url: str, workers: int | None = None, extractor: str | None = None) -> SharedResources:
+        return cls(
+            ExtractionPool(workers=workers, extractor=extractor or DEFAULT),
+            _parse_pool(os.cpu_count() or 1),
+            open_archive_engine(db_url),
+            make_read_engine(db_url),
+        )
+
+    def close(self) -> None:
+        self.extract.close()
+        self.parse.close()
+        self.parse.join()
+        self.engine.dispose()
+        self.read_engine.dispose()
+
+
+def _parse_pool(workers: int) -> ProcessPool:
+    # Forked (not spawned) workers: they run exactly the parser this process has loaded.
+    return ProcessPool(max_workers=workers, max_tasks=1000, context=multiprocessing.get_context("fork"))
 
 
 class CaptureStage:
@@ -62,10 +99,17 @@ class CaptureStage:
 class ExtractStage:
     """Extract the text of PDF bytes never extracted before (by this extractor version)."""
 
-    def __init__(self, db_url: str, workers: int | None, extractor: str = DEFAULT):
+    def __init__(
+        self,
+        db_url: str,
+        workers: int | None,
+        extractor: str = DEFAULT,
+        shared: SharedResources | None = None,
+    ):
         self.db_url = db_url
         self.workers = workers
         self.extractor = engine(extractor)
+        self.shared = shared
         self.done: set[str] = set()  # sha256 extracted (or being extracted) in this run
 
     @classmethod
@@ -74,10 +118,15 @@ class ExtractStage:
             resolve_db_url(crawler.settings.get("ARCHIVE_DB")),
             crawler.settings.getint("EXTRACT_WORKERS") or None,
             crawler.settings.get("EXTRACTOR") or DEFAULT,
+            getattr(crawler, "shared", None),
         )
 
     def open_spider(self, spider=None):
-        self.pool = ExtractionPool(workers=self.workers, extractor=self.extractor.NAME)
+        self.pool = (
+            self.shared.extract
+            if self.shared
+            else ExtractionPool(workers=self.workers, extractor=self.extractor.NAME)
+        )
         self.engine = None  # opened at the first document: the store stage makes the archive first
 
     def _extracted_before(self, sha256: str) -> bool:
@@ -85,7 +134,7 @@ class ExtractStage:
         bytes are extracted again: the store keeps one extraction whatever happens."""
         try:
             if self.engine is None:
-                self.engine = make_read_engine(self.db_url)
+                self.engine = self.shared.read_engine if self.shared else make_read_engine(self.db_url)
             return Archive(self.engine, None).extraction_exists(
                 sha256, self.extractor.NAME, self.extractor.VERSION
             )
@@ -106,8 +155,9 @@ class ExtractStage:
         return item
 
     def close_spider(self, spider=None):
-        self.pool.close()
-        if self.engine is not None:
+        if not self.shared:
+            self.pool.close()
+        if self.engine is not None and not self.shared:
             self.engine.dispose()
 
 
@@ -119,22 +169,28 @@ class ParseStage:
     version, so ``reprocess`` tries it again). ``parse`` does the same work in this process.
     """
 
-    def __init__(self, profile: Profile, timeout: float = PARSE_TIMEOUT_S):
+    def __init__(
+        self, profile: Profile, timeout: float = PARSE_TIMEOUT_S, shared: SharedResources | None = None
+    ):
         self.profile = profile
         self.version = parser_version(profile)
         self.timeout = timeout
+        self.shared = shared
         self.pool = None
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(profile_of(crawler.settings), crawler.settings.getfloat("PARSE_TIMEOUT", PARSE_TIMEOUT_S))
+        return cls(
+            profile_of(crawler.settings),
+            crawler.settings.getfloat("PARSE_TIMEOUT", PARSE_TIMEOUT_S),
+            getattr(crawler, "shared", None),
+        )
 
     def open_spider(self, spider=None):
-        # Forked (not spawned) workers: they run exactly the parser this process has loaded.
-        self.pool = ProcessPool(max_workers=1, max_tasks=1000, context=multiprocessing.get_context("fork"))
+        self.pool = self.shared.parse if self.shared else _parse_pool(1)
 
     def close_spider(self, spider=None):
-        if self.pool is not None:
+        if self.pool is not None and not self.shared:
             self.pool.close()
             self.pool.join()
 
@@ -206,7 +262,8 @@ class StoreStage:
 
     def open_spider(self, spider=None):
         spider = spider or self.crawler.spider
-        engine = open_archive_engine(self.db_url)
+        self.shared = getattr(self.crawler, "shared", None)
+        engine = self.shared.engine if self.shared else open_archive_engine(self.db_url)
         self.archive = Archive(engine, BlobStore(blob_root(self.db_url)))
         explicit = self.crawler.settings.get("COUNCIL_YEAR_CONVENTION")  # else learnt per committee
         self.council_id = self.archive.ensure_council(
@@ -220,7 +277,8 @@ class StoreStage:
         }
         self.run_id = self.archive.start_run(self.council_id, options)
         spider.run_id = self.run_id
-        self.progress = Progress(f"crawling {spider.council}")
+        # many councils at once (nightly): plain lines, a terminal has room for one live display
+        self.progress = Progress(f"crawling {spider.council}", plain=self.shared is not None)
 
     def process_item(self, item):
         kind = "documents" if isinstance(item, DocumentItem) else "pages"
@@ -270,13 +328,27 @@ class StoreStage:
         )
 
     def close_spider(self, spider=None):
+        from twisted.internet.threads import deferToThread
+
         spider = spider or self.crawler.spider
         self.progress.close()
+        # Deriving a big council takes a while: in a thread, so the reactor goes on serving the other
+        # councils' crawls meanwhile (nightly), and their time-outs do not fire while it waits.
+        return deferToThread(self._finish, spider, self.crawler.crawling)
+
+    def _finish(self, spider, crawling: bool) -> None:
         stats = dict(self.counts)
         stats["requests"] = self.crawler.stats.get_value("downloader/request_count", 0)
         stats["committees"] = getattr(spider, "committees_found", 0)
         stats["meetings_listed"] = len(getattr(spider, "listed", ()))
         reason = getattr(spider, "failure_reason", None)
+        # Stopped from outside: its time budget (nightly), or the process was asked to stop (a signal:
+        # Scrapy clears ``crawling`` before it stops the engine; a crawl that ends by itself keeps it).
+        stopped = getattr(spider, "stopped_because", None) or (
+            None if crawling else "stopped before it finished (the process was asked to stop)"
+        )
+        if stopped:
+            stats["stopped"] = stopped
         try:
             derived = self.archive.derive(self.council_id, self.profile)
             stats["minutes_linked"] = derived.minutes_linked
@@ -285,8 +357,8 @@ class StoreStage:
         except Exception as exc:  # the next run derives again (derivation is idempotent)
             stats["derive_error"] = f"{type(exc).__name__}: {first_line(exc)}"
         stats.update(self.report.as_stats())
-        status = "failed" if reason else ("partial" if self.report.partial else "finished")
-        reason = reason or self.report.reason()
+        status = "failed" if reason else ("partial" if self.report.partial or stopped else "finished")
+        reason = reason or stopped or self.report.reason()
         try:
             self.archive.finish_run(self.run_id, status, stats, reason)
         except Exception as exc:  # the run stays "running": the next one marks it interrupted, crawls in full
@@ -295,7 +367,8 @@ class StoreStage:
             )
         if status == "partial" and not getattr(spider, "failure_reason", None):
             spider.partial_reason = reason
-        self.archive.engine.dispose()
+        if not self.shared:
+            self.archive.engine.dispose()
 
 
 class StageError(RuntimeError):

@@ -49,6 +49,14 @@ def register(sub) -> None:
     p.add_argument("--concurrency", type=positive_int)
     p.add_argument("--lock", default="data/nightly.lock", help="lock file (one run at a time)")
     p.add_argument("--full", action="store_true", help="revisit everything, not only what may have changed")
+    p.add_argument(
+        "--max-hosts", type=positive_int, help="councils crawled at once (default: 8 per core, at least 4)"
+    )
+    p.add_argument(
+        "--time-budget",
+        type=non_negative_float,
+        help="seconds a council may crawl before it is stopped and recorded partial (default 6 h; 0: none)",
+    )
     p.add_argument("--report", help="JSON report (default data/reports/nightly-<UTC time>.json)")
     add_db(p)
     p.set_defaults(handler=cmd_nightly)
@@ -123,6 +131,7 @@ def cmd_crawl(args) -> int:
 def cmd_nightly(args) -> int:
     from datetime import UTC, datetime
 
+    from pipeline.ops.crawl_many import DEFAULT_TIME_BUDGET_S
     from pipeline.ops.nightly import load_registry, run_nightly
     from pipeline.ops.registry import RegistryError
 
@@ -132,14 +141,22 @@ def cmd_nightly(args) -> int:
         raise CliError(str(exc)) from None
     db_url = resolve_db_url(args.db)
     engine = open_archive_engine(db_url)
-    crawl_args = ["--config", args.config] + ([] if args.full else ["--incremental"])
-    if args.delay is not None:
-        crawl_args += ["--delay", str(args.delay)]
-    if args.concurrency is not None:
-        crawl_args += ["--concurrency", str(args.concurrency)]
+    budget = DEFAULT_TIME_BUDGET_S if args.time_budget is None else (args.time_budget or None)
     report = Path(args.report or f"data/reports/nightly-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json")
     Path(args.lock).parent.mkdir(parents=True, exist_ok=True)
-    return run_nightly(engine, db_url, councils, Path(args.lock), report, crawl_args)
+    return run_nightly(
+        engine,
+        db_url,
+        councils,
+        Path(args.lock),
+        report,
+        full=args.full,
+        max_hosts=args.max_hosts,
+        time_budget=budget,
+        delay=args.delay,
+        concurrency=args.concurrency,
+        log_level=os.environ.get("COUNCIL_ARCHIVE_LOG_LEVEL", "WARNING"),
+    )
 
 
 def cmd_demo(args) -> int:

@@ -64,6 +64,17 @@ def quiet_recorded_failures(level: str | None) -> None:
             logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
+def plan_for(db_url: str, slug: str):
+    """(tonight's revisit plan, None), or (None, why everything is revisited). Decided from the
+    archive here, so the spider needs no SQL."""
+    engine = make_read_engine(db_url)
+    try:
+        full_because = full_crawl_needed(engine, slug)
+        return (None if full_because else build_plan(engine, slug)), full_because
+    finally:
+        engine.dispose()
+
+
 def run_crawl(
     db_url: str,
     base_url: str,
@@ -81,12 +92,8 @@ def run_crawl(
     quiet_recorded_failures(settings.get("LOG_LEVEL"))
     crawler = process.create_crawler(ModernGovSpider)
     plan = full_because = None
-    if incremental:  # what to revisit is decided from the archive here, so the spider needs no SQL
-        engine = make_read_engine(db_url)
-        slug = council or council_slug_for(normalise_base_url(base_url))
-        full_because = full_crawl_needed(engine, slug)
-        plan = None if full_because else build_plan(engine, slug)
-        engine.dispose()
+    if incremental:
+        plan, full_because = plan_for(db_url, council or council_slug_for(normalise_base_url(base_url)))
     process.crawl(
         crawler,
         base_url=base_url,

@@ -1,17 +1,19 @@
-"""`council-archive nightly`: crawl every enabled council of the registry, one after another.
+"""`council-archive nightly`: crawl every enabled council of the registry, many at once.
 
 One run at a time: an OS file lock (flock, via filelock) is held for the whole run; a second run
 exits at once with code 75, and the lock of a process that died is released by the kernel, so a
-stale lock never blocks the next night. Each council is crawled in a child process (Scrapy's
-reactor runs once per process); its crawl_runs row and a JSON report record what happened.
+stale lock never blocks the next night. The councils are crawled concurrently in this process
+(``pipeline.ops.crawl_many``: one crawler per council, politeness per host); each council's
+crawl_runs row and a JSON report record what happened. A council with nothing archived gets a full
+crawl (``pipeline.ops.plan.full_crawl_needed``), later nights are incremental.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +23,8 @@ from sqlalchemy import Engine, func, select
 
 from pipeline.archive.models import Council, CrawlRun, Meeting
 from pipeline.ops import registry
+from pipeline.ops.crawl import CrawlOutcome
+from pipeline.ops.crawl_many import DEFAULT_TIME_BUDGET_S, CouncilJob, crawl_many
 from pipeline.ops.registry import RegistryError
 
 EXIT_LOCKED = 75  # EX_TEMPFAIL: try again later
@@ -73,57 +77,49 @@ def _meetings(engine: Engine, slug: str) -> int:
         )
 
 
-def crawl_council(
-    engine: Engine, db_url: str, slug: str, entry: dict, crawl_args: list[str]
-) -> CouncilResult:
-    had = _meetings(engine, slug)
-    started = _now()
-    cmd = [
-        sys.executable,
-        "-m",
-        "pipeline.cli",
-        "crawl",
-        "--base-url",
-        entry["base_url"],
-        "--council",
-        slug,
-        "--db",
-        db_url,
-        *crawl_args,
-    ]
-    if entry.get("name"):
-        cmd += ["--name", entry["name"]]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    with engine.connect() as conn:
-        run = conn.execute(
-            select(CrawlRun)
-            .join(Council, Council.id == CrawlRun.council_id)
-            .where(Council.slug == slug, CrawlRun.started_at >= started)
-            .order_by(CrawlRun.id.desc())
-            .limit(1)
-        ).first()
+def result_of(engine: Engine, slug: str, outcome: CrawlOutcome, had: int) -> CouncilResult:
+    """A council's line of the report: its run row's stats and reason, and the flags a person should see."""
+    run = None
+    if outcome.run_id is not None:
+        with engine.connect() as conn:
+            run = conn.execute(select(CrawlRun).where(CrawlRun.id == outcome.run_id)).first()
     stats = dict(run.stats or {}) if run else {}
-    reason = run.reason if run and run.reason else None
-    if proc.returncode != 0 and not reason:
-        lines = [ln for ln in proc.stderr.strip().splitlines() if ln.strip()]
-        reason = lines[-1] if lines else f"crawl exited {proc.returncode}"
+    reason = (run.reason if run else None) or outcome.failure_reason or outcome.partial_reason
+    failed = outcome.run_id is None or bool(outcome.failure_reason or outcome.partial_reason)
+    if failed and not reason:
+        reason = "the crawl did not start"
     result = CouncilResult(
-        slug,
-        "ok" if proc.returncode == 0 else "failed",
-        proc.returncode,
-        run.id if run else None,
-        stats,
-        [],
-        reason,
+        slug, "failed" if failed else "ok", 1 if failed else 0, outcome.run_id, stats, [], reason
     )
-    text = f"{reason or ''} {proc.stderr[-4000:]}"
-    if proc.returncode != 0 and any(mark in text for mark in UNREACHABLE):
+    if failed and reason and reason.startswith(UNREACHABLE):
         result.flags.append("host not answering")
+    if stats.get("stopped"):
+        result.flags.append("over its time budget")
     if had and not stats.get("meetings_listed"):
         result.flags.append(f"returned zero meetings (the archive had {had})")
     if result.flags and result.status == "ok":
         result.status = "flagged"
     return result
+
+
+def jobs_of(
+    councils: dict[str, dict], full: bool, spider_for: Callable[[dict], type | str] | None = None
+) -> list[CouncilJob]:
+    """One crawl job per council; ``spider_for(entry)`` picks the platform's spider (default ModernGov)."""
+    jobs = []
+    for slug, entry in councils.items():
+        job = CouncilJob(
+            slug,
+            entry["base_url"],
+            entry.get("name"),
+            entry.get("year_convention"),
+            list(entry.get("allowed_hosts") or []),
+            incremental=not full,
+        )
+        if spider_for is not None:
+            job.spider = spider_for(entry)
+        jobs.append(job)
+    return jobs
 
 
 def run_nightly(
@@ -132,9 +128,15 @@ def run_nightly(
     registry: dict[str, dict],
     lock_path: Path,
     report_path: Path,
-    crawl_args: list[str],
+    *,
+    full: bool = False,
+    max_hosts: int | None = None,
+    time_budget: float | None = DEFAULT_TIME_BUDGET_S,
+    spider_for: Callable[[dict], type | str] | None = None,
     log=print,
+    **setting_overrides,
 ) -> int:
+    """Crawl the councils at once in this process (``max_hosts`` at a time), report, exit code."""
     lock = FileLock(str(lock_path), timeout=0)
     try:
         lock.acquire()
@@ -146,16 +148,29 @@ def run_nightly(
     try:
         lock_path.with_suffix(".pid").write_text(str(os.getpid()))
         started = _now()
-        results = []
-        for slug, entry in registry.items():
-            log(f"{slug}: crawling {entry['base_url']}")
-            r = crawl_council(engine, db_url, slug, entry, crawl_args)
+        had = {slug: _meetings(engine, slug) for slug in registry}
+        by_slug: dict[str, CouncilResult] = {}
+
+        def on_done(job: CouncilJob, outcome: CrawlOutcome) -> None:
+            if outcome.full_because:
+                log(f"{job.slug}: revisited everything: {outcome.full_because}")
+            r = by_slug[job.slug] = result_of(engine, job.slug, outcome, had[job.slug])
             log(
-                f"{slug}: {r.status}"
+                f"{job.slug}: {r.status}"
                 + (f" ({'; '.join(r.flags)})" if r.flags else "")
                 + (f": {r.reason}" if r.reason and r.status == "failed" else "")
             )
-            results.append(r)
+
+        crawl_many(
+            db_url,
+            jobs_of(registry, full, spider_for),
+            max_hosts=max_hosts,
+            time_budget=time_budget,
+            on_start=lambda job: log(f"{job.slug}: crawling {job.base_url}"),
+            on_done=on_done,
+            **setting_overrides,
+        )
+        results = [by_slug[s] for s in registry if s in by_slug]
         ok = sum(r.status == "ok" for r in results)
         report = {
             "started_at": started.isoformat(),

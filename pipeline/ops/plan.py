@@ -16,14 +16,18 @@ from pipeline.read.councils import find_council
 
 
 def full_crawl_needed(engine: Engine, council: str) -> str | None:
-    """Why tonight's run must revisit everything, or None: the council was never crawled, or its last
-    run did not end cleanly (killed, or a list it fetched could not be stored)."""
+    """Why tonight's run must revisit everything, or None: nothing of the council is archived (never
+    crawled, or every run so far failed), or its last run did not end cleanly (killed, stopped at its
+    time budget before a full crawl finished, or a list it fetched could not be stored)."""
     with engine.connect() as conn:
         council_id = find_council(conn, council)
         if council_id is None:
             return "nothing archived yet"
+        # An incremental run lists only the last two years: history would be missing for good.
+        if conn.scalar(select(Meeting.id).where(Meeting.council_id == council_id).limit(1)) is None:
+            return "nothing archived yet"
         last = conn.execute(
-            select(CrawlRun.status, CrawlRun.stats)
+            select(CrawlRun.status, CrawlRun.stats, CrawlRun.options)
             .where(CrawlRun.council_id == council_id)
             .order_by(CrawlRun.id.desc())
             .limit(1)
@@ -34,6 +38,8 @@ def full_crawl_needed(engine: Engine, council: str) -> str | None:
         return f"the last run did not finish ({last.status})"
     if (last.stats or {}).get("retry_full"):
         return "the last run could not store a list page"
+    if (last.stats or {}).get("stopped") and not (last.options or {}).get("incremental"):
+        return "the last full run was stopped before it finished"
     return None
 
 

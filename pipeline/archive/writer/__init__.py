@@ -131,4 +131,6 @@ class Archive:
     # -- derived rows ------------------------------------------------------------------------
 
     def derive(self, council_id: int, profile: Profile = MUNICIPAL) -> derive.DeriveStats:
-        return derive.derive(self.engine, council_id, profile)
+        # Derivation is idempotent, so after a deadlock with another writer deriving the same
+        # council (PostgreSQL: two crawls, a crawl and reprocess), it is simply run again.
+        return with_retries(lambda: derive.derive(self.engine, council_id, profile))
