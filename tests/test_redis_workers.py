@@ -24,7 +24,7 @@ from pipeline.demo.site_server import SiteServer
 from tests.archive_snapshot import snapshot
 from tests.conftest import PG_ADMIN_URL, run_cli
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = os.environ.get("COUNCIL_ARCHIVE_TEST_REDIS", "redis://127.0.0.1:6379/0")
 COUNCILS = 4  # x 2 committees x 2 years x 7 meetings = 112 meetings
@@ -159,6 +159,14 @@ def test_two_workers_archive_exactly_what_one_does_fetching_nothing_twice(
     engine.dispose()
 
 
+def alive(pid: int) -> bool:
+    """Running (a zombie nobody reaped is dead: this machine's init may not reap orphans)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] not in "ZX"
+    except FileNotFoundError:
+        return False
+
+
 def _owner_of(redis_client, prefix: str, worker_pid: int) -> str | None:
     for key in redis_client.scan_iter(f"{prefix}:run:*:owner"):
         for slug, owner in redis_client.hgetall(key).items():
@@ -205,8 +213,7 @@ def test_a_killed_worker_s_council_is_taken_over_and_the_archive_ends_complete(
         victim.send_signal(signal.SIGKILL)
         victim.wait()
         time.sleep(1)
-        with pytest.raises(ProcessLookupError):  # its crawl died with it: no two crawls of one host
-            os.kill(child, 0)
+        assert not alive(child)  # its crawl died with it: never two crawls of one host at once
         stdout, stderr = run.communicate(timeout=600)
         assert run.returncode == 0, stdout + stderr
     finally:
