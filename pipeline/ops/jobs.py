@@ -110,7 +110,7 @@ def exposure_warning(url: str) -> str | None:
         address = ipaddress.ip_address(host)
     except ValueError:
         return f"Redis at {host} without a password: bind it to a private network only (docs/scaling.md)"
-    if address.is_loopback or address.is_private:
+    if not address.is_global:  # loopback, private (10/8, 192.168/16 ...), link-local
         return None
     return (
         f"Redis at public address {host} without a password: bind it to a private network (docs/scaling.md)"
@@ -186,7 +186,11 @@ class JobQueue:
     # --- the worker side --------------------------------------------------------------------------
 
     def open_runs(self) -> list[str]:
-        return list(self.r.zrange(f"{self.prefix}:runs", 0, -1))
+        runs = list(self.r.zrange(f"{self.prefix}:runs", 0, -1))
+        gone = [rid for rid in runs if not self.r.exists(self.key(rid, "meta"))]
+        if gone:  # a run whose nightly died and whose keys expired
+            self.r.zrem(f"{self.prefix}:runs", *gone)
+        return [rid for rid in runs if rid not in gone]
 
     def lease_s(self, run_id: str) -> float:
         return int(self.r.hget(self.key(run_id, "meta"), "lease_ms") or DEFAULT_LEASE_S * 1000) / 1000
@@ -199,12 +203,18 @@ class JobQueue:
         lease_ms = int(self.lease_s(run_id) * 1000)
         args = [worker, lease_ms, MAX_ATTEMPTS, json.dumps(failed_result), "1" if take else "0"]
         found = self._claim(keys=keys, args=args)
+        self._keep(run_id)
         if not found:
             return None
         slug, job = found
-        for name in ("leases", "owner", "attempts", "results"):
-            self.r.expire(self.key(run_id, name), KEEP_RUN_S)
         return slug, json.loads(job)
+
+    def _keep(self, run_id: str) -> None:
+        """Keys made after the run opened expire too (EXPIRE of a key not yet made does nothing)."""
+        with self.r.pipeline(transaction=False) as p:
+            for name in ("leases", "owner", "attempts", "results"):
+                p.expire(self.key(run_id, name), KEEP_RUN_S)
+            p.execute()
 
     def renew(self, run_id: str, worker: str, slug: str) -> bool:
         lease_ms = int(self.lease_s(run_id) * 1000)
@@ -212,4 +222,6 @@ class JobQueue:
 
     def complete(self, run_id: str, worker: str, slug: str, result: dict) -> bool:
         keys = self._keys(run_id, "leases", "owner", "results")
-        return bool(self._complete(keys=keys, args=[worker, slug, json.dumps(result, default=str)]))
+        kept = bool(self._complete(keys=keys, args=[worker, slug, json.dumps(result, default=str)]))
+        self._keep(run_id)
+        return kept

@@ -16,6 +16,7 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
+import redis
 from filelock import FileLock, Timeout
 
 from pipeline.ops.jobs import DEFAULT_LEASE_S, JobQueue
@@ -68,7 +69,13 @@ def run_nightly_redis(
         found: dict[str, dict] = {}
         try:
             while len(found) < len(jobs):
-                for slug, line in queue.results(run_id).items():
+                try:
+                    arrived = queue.results(run_id)
+                    queue.requeue_expired(run_id, GIVEN_UP)  # even with every worker gone
+                except redis.RedisError as exc:  # Redis restarting: the run's keys survive it (AOF/RDB)
+                    log(f"Redis: {str(exc).splitlines()[0]}; retrying", file=sys.stderr)
+                    arrived = {}
+                for slug, line in arrived.items():
                     if slug not in found:
                         found[slug] = line
                         log(_line(CouncilResult(**{k: v for k, v in line.items() if k != "worker"})))
@@ -79,10 +86,12 @@ def run_nightly_redis(
                         found[slug] = asdict(CouncilResult(slug, "failed", 1, reason="no worker finished it"))
                         log(f"{slug}: failed: no worker finished it")
                     break
-                queue.requeue_expired(run_id, GIVEN_UP)  # even with every worker gone
                 time.sleep(poll_s)
         finally:
-            queue.close_run(run_id)  # the local workers see the run closed and exit
+            try:
+                queue.close_run(run_id)  # the local workers see the run closed and exit
+            except redis.RedisError:  # the keys expire by themselves
+                pass
             for p in local:
                 try:
                     p.wait(timeout=30)

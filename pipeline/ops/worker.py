@@ -19,8 +19,10 @@ import tempfile
 import time
 from dataclasses import asdict
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
+import redis
 import tomlkit
 from sqlalchemy import Engine, func, select
 
@@ -28,6 +30,7 @@ from pipeline.archive.models import Council, CrawlRun, Meeting
 from pipeline.ops.jobs import MAX_ATTEMPTS, JobQueue, worker_id
 from pipeline.ops.nightly import UNREACHABLE, CouncilResult
 
+RETRY_S = 5.0
 GIVEN_UP = asdict(
     CouncilResult(
         "", "failed", 1, reason=f"its worker stopped answering {MAX_ATTEMPTS} times (lease expired)"
@@ -126,26 +129,39 @@ def run_worker(
     me = worker_id()
     log(f"worker {me}: waiting for councils")
     while True:
-        taken = None
-        for rid in [run_id] if run_id else queue.open_runs():
-            found = queue.claim(rid, me, GIVEN_UP)
-            if found:
-                taken = rid, *found
-                break
-        if taken is None:
-            if until_done and run_id and queue.run_complete(run_id):
-                return 0
-            time.sleep(poll_s)
-            continue
-        rid, slug, job = taken
-        log(f"{slug}: crawling {job['entry']['base_url']} (run {rid})")
-        beat = max(queue.lease_s(rid) / 3, 0.2)
-        result = crawl_job(
-            engine, db_url, slug, job, lambda r=rid, s=slug: queue.renew(r, me, s), beat, blobs
-        )
-        if result is None:
-            log(f"{slug}: lease lost, left to the worker that took it over")
-            continue
-        line = {**asdict(result), "worker": me}
-        kept = queue.complete(rid, me, slug, line)
-        log(f"{slug}: {result.status}" + ("" if kept else " (lease lost meanwhile; result not kept)"))
+        try:
+            taken = _take(queue, me, run_id)
+            if taken is None:
+                if until_done and run_id and queue.run_complete(run_id):
+                    return 0
+                time.sleep(poll_s)
+                continue
+            rid, slug, job = taken
+            log(f"{slug}: crawling {job['entry']['base_url']} (run {rid})")
+            beat = max(queue.lease_s(rid) / 3, 0.2)
+            result = crawl_job(
+                engine, db_url, slug, job, partial(_still_mine, queue, rid, me, slug), beat, blobs
+            )
+            if result is None:
+                log(f"{slug}: lease lost, left to the worker that took it over")
+                continue
+            kept = queue.complete(rid, me, slug, {**asdict(result), "worker": me})
+            log(f"{slug}: {result.status}" + ("" if kept else " (lease lost meanwhile; result not kept)"))
+        except redis.RedisError as exc:  # Redis restarting, a network blip: wait and ask again
+            log(f"worker {me}: Redis: {str(exc).splitlines()[0]}; retrying in {RETRY_S:.0f} s")
+            time.sleep(RETRY_S)
+
+
+def _take(queue: JobQueue, me: str, run_id: str | None):
+    for rid in [run_id] if run_id else queue.open_runs():
+        found = queue.claim(rid, me, GIVEN_UP)
+        if found:
+            return rid, *found
+    return None
+
+
+def _still_mine(queue: JobQueue, run_id: str, me: str, slug: str) -> bool:
+    try:
+        return queue.renew(run_id, me, slug)
+    except redis.RedisError:  # cannot tell: keep crawling; a lease lost meanwhile shows at the next beat
+        return True
