@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 
@@ -91,3 +92,26 @@ def test_each_run_has_its_own_keys_json_only_and_closing_deletes_them(queue, red
 )
 def test_a_redis_url_that_may_be_public_without_a_password_is_warned_about(url, warns):
     assert (exposure_warning(url) is not None) == warns
+
+
+def test_queue_options_errors_are_one_line(tmp_path, capsys):
+    from pipeline.cli import main
+
+    config = tmp_path / "councils.toml"
+    config.write_text('[councils.alpha]\nbase_url = "http://127.0.0.2/"\n')
+    db = f"sqlite:///{tmp_path / 'a.sqlite'}"
+    nightly = ["nightly", "--config", str(config), "--db", db, "--lock", str(tmp_path / "l"), "--report", "r"]
+    cases = [
+        (
+            ["worker", "--redis", "redis://127.0.0.1:1/0", "--db", db],
+            "cannot reach Redis at redis://127.0.0.1:1/0",
+        ),
+        ([*nightly, "--workers", "2"], "--workers needs --redis URL"),
+        ([*nightly, "--redis", "redis://127.0.0.1:6379/0"], "--redis needs --workers N"),
+        (["worker", "--redis", "http://127.0.0.1:6379/"], "not a Redis URL"),
+    ]
+    for argv, message in cases:
+        with pytest.raises(SystemExit) if argv[-1].startswith("http") else contextlib.nullcontext():
+            assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert message in err and len(err.strip().splitlines()) == 1, err
