@@ -1,6 +1,6 @@
 """Wall time of `council-archive nightly --redis URL --workers N` for 1, 2 and 4 workers, as ratios to 1.
 
-    python bench/scale_workers.py [--councils 8] [--meetings 4] [--delay 0.1] [--workers 1,2,4]
+    python bench/scale_workers.py [--councils 8] [--meetings 4] [--delay 0.5] [--workers 1,2,4]
 
 The same fixture councils for every count: small generated ModernGov sites, each served on its own
 loopback address (127.0.0.2, .3, ...), crawled with the same fixed politeness delay; each count is a
@@ -83,7 +83,7 @@ def _nightly_seconds(workers: int, servers: list, delay: float, sizes: dict | No
 
 
 def measure_workers(
-    workers: tuple[int, ...] = (1, 2, 4), councils: int = 8, meetings: int = 4, delay: float = 0.1
+    workers: tuple[int, ...] = (1, 2, 4), councils: int = 8, meetings: int = 4, delay: float = 0.5
 ) -> None:
     """Print the wall time of each worker count over the same councils, as ratios to the first."""
     servers = [
@@ -131,7 +131,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--councils", type=int, default=8)
     ap.add_argument("--meetings", type=int, default=4, help="meetings per fixture site")
-    ap.add_argument("--delay", type=float, default=0.1, help="the fixed politeness delay, seconds")
+    ap.add_argument("--delay", type=float, default=0.5, help="the fixed politeness delay, seconds")
     ap.add_argument("--workers", default="1,2,4", help="worker counts to time")
     args = ap.parse_args()
     counts = tuple(int(n) for n in args.workers.split(","))
