@@ -190,9 +190,9 @@ def test_a_killed_worker_s_council_is_taken_over_and_the_archive_ends_complete(
     )
     worker_args = [sys.executable, "-m", "pipeline.cli", "worker", "--redis", REDIS_URL, "--prefix", prefix]
     worker_args += ["--db", db, "--blobs", str(tmp_path / "blobs")]
-    workers = [
-        subprocess.Popen(worker_args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(2)
+    workers = [  # the survivor crawls two councils at once (--jobs 2)
+        subprocess.Popen(worker_args + extra, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for extra in ([], ["--jobs", "2"])
     ]
     try:
         victim, slug = workers[0], None

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from pipeline.archive.db import open_archive_engine, resolve_db_url
-from pipeline.cli.common import CliError, add_db, non_negative_float
+from pipeline.cli.common import CliError, add_db, non_negative_float, positive_int
 
 
 def _redis_url(value: str) -> str:
@@ -46,6 +46,9 @@ def register(sub) -> None:
     add_queue_options(p)
     add_db(p)
     p.add_argument("--blobs", help="the shared blob store (default: $COUNCIL_ARCHIVE_BLOBS or beside the db)")
+    p.add_argument(
+        "--jobs", type=positive_int, default=1, help="councils crawled at once (a child process each)"
+    )
     p.add_argument("--run", help="only this run id")
     p.add_argument("--until-done", action="store_true", help="with --run: exit once the run is complete")
     p.set_defaults(handler=cmd_worker)
@@ -75,7 +78,8 @@ def cmd_worker(args) -> int:
     engine = open_archive_engine(db_url)  # migrates a new archive once, before any crawl child
     if args.blobs:
         Path(args.blobs).mkdir(parents=True, exist_ok=True)
-    return run_worker(
+    work = partial(
+        run_worker,
         queue,
         engine,
         db_url,
@@ -84,6 +88,22 @@ def cmd_worker(args) -> int:
         until_done=args.until_done,
         log=partial(print, flush=True),
     )
+    if args.jobs == 1:
+        return work()
+    import threading
+
+    from pipeline.ops.jobs import worker_id
+
+    # one loop per job, each holding its own lease under its own id; threads only wait on children
+    loops = [
+        threading.Thread(target=work, kwargs={"me": f"{worker_id()}.{k}"}, daemon=True)
+        for k in range(args.jobs)
+    ]
+    for t in loops:
+        t.start()
+    for t in loops:
+        t.join()
+    return 0
 
 
 def nightly_redis(args, councils: dict, db_url: str, report: Path) -> int:

@@ -8,6 +8,7 @@ locked). The run's keys are deleted at the end (and expire anyway), so tomorrow 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -88,10 +89,8 @@ def run_nightly_redis(
                     break
                 time.sleep(poll_s)
         finally:
-            try:
+            with contextlib.suppress(redis.RedisError):  # if Redis is gone, the keys expire by themselves
                 queue.close_run(run_id)  # the local workers see the run closed and exit
-            except redis.RedisError:  # the keys expire by themselves
-                pass
             for p in local:
                 try:
                     p.wait(timeout=30)

@@ -123,10 +123,11 @@ def run_worker(
     run_id: str | None = None,
     until_done: bool = False,
     poll_s: float = 1.0,
+    me: str | None = None,
     log=print,
 ) -> int:
     """Take and crawl councils until stopped; with ``until_done``, until run ``run_id`` is complete."""
-    me = worker_id()
+    me = me or worker_id()
     log(f"worker {me}: waiting for councils")
     while True:
         try:
