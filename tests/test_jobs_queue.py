@@ -115,3 +115,23 @@ def test_queue_options_errors_are_one_line(tmp_path, capsys):
             assert main(argv) == 2
         err = capsys.readouterr().err
         assert message in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_a_run_that_vanishes_from_redis_is_reported_failed_not_waited_for_forever(queue, tmp_path):
+    from pipeline.ops.nightly_redis import run_nightly_redis
+
+    lines = []
+
+    def log(line, **_):
+        lines.append(line)
+        if line.startswith("run "):  # just enqueued: Redis loses everything (a restart without persistence)
+            queue.r.delete(*queue.r.scan_iter(f"{queue.prefix}:run:*"))
+
+    registry = {"alpha": {"base_url": "http://127.0.0.2/"}, "beta": {"base_url": "http://127.0.0.3/"}}
+    report = tmp_path / "report.json"
+    code = run_nightly_redis(
+        queue, "redis://x", "sqlite://", registry, tmp_path / "lock", report, [], 0, poll_s=0.05, log=log
+    )
+    assert code == 2
+    assert "alpha: failed: the run vanished from Redis (restarted without persistence?)" in lines
+    assert json.loads(report.read_text())["summary"] == {"ok": 0, "flagged": 0, "failed": 2}

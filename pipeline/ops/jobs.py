@@ -171,6 +171,9 @@ class JobQueue:
         """Put back what dead workers held even when no live worker is asking (the claim does it)."""
         self.claim(run_id, "", failed_result, take=False)
 
+    def run_exists(self, run_id: str) -> bool:
+        return bool(self.r.exists(self.key(run_id, "meta")))
+
     def run_complete(self, run_id: str) -> bool:
         """Every council of the run has its result (or the run was closed)."""
         total = self.r.hget(self.key(run_id, "meta"), "total")

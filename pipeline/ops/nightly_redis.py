@@ -73,19 +73,23 @@ def run_nightly_redis(
                 try:
                     arrived = queue.results(run_id)
                     queue.requeue_expired(run_id, GIVEN_UP)  # even with every worker gone
+                    vanished = not queue.run_exists(run_id)
                 except redis.RedisError as exc:  # Redis restarting: the run's keys survive it (AOF/RDB)
                     log(f"Redis: {str(exc).splitlines()[0]}; retrying", file=sys.stderr)
-                    arrived = {}
+                    arrived, vanished = {}, False
                 for slug, line in arrived.items():
                     if slug not in found:
                         found[slug] = line
                         log(_line(CouncilResult(**{k: v for k, v in line.items() if k != "worker"})))
                 if len(found) >= len(jobs):
                     break
-                if local and all(p.poll() is not None for p in local):
-                    for slug in jobs.keys() - found.keys():  # only if the local workers crashed
-                        found[slug] = asdict(CouncilResult(slug, "failed", 1, reason="no worker finished it"))
-                        log(f"{slug}: failed: no worker finished it")
+                lost = "the run vanished from Redis (restarted without persistence?)" if vanished else None
+                if local and all(p.poll() is not None for p in local):  # only if the local workers crashed
+                    lost = "no worker finished it"
+                if lost:
+                    for slug in [s for s in jobs if s not in found]:
+                        found[slug] = asdict(CouncilResult(slug, "failed", 1, reason=lost))
+                        log(f"{slug}: failed: {lost}")
                     break
                 time.sleep(poll_s)
         finally:
