@@ -25,7 +25,9 @@ from pathlib import Path
 import redis
 import tomlkit
 from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import SQLAlchemyError
 
+from pipeline.archive.db import first_line
 from pipeline.archive.models import Council, CrawlRun, Meeting
 from pipeline.ops.jobs import MAX_ATTEMPTS, JobQueue, worker_id
 from pipeline.ops.nightly import UNREACHABLE, CouncilResult
@@ -140,9 +142,14 @@ def run_worker(
             rid, slug, job = taken
             log(f"{slug}: crawling {job['entry']['base_url']} (run {rid})")
             beat = max(queue.lease_s(rid) / 3, 0.2)
-            result = crawl_job(
-                engine, db_url, slug, job, partial(_still_mine, queue, rid, me, slug), beat, blobs
-            )
+            try:
+                result = crawl_job(
+                    engine, db_url, slug, job, partial(_still_mine, queue, rid, me, slug), beat, blobs
+                )
+            except SQLAlchemyError as exc:  # the archive unreachable: this council fails, the worker goes on
+                result = CouncilResult(
+                    slug, "failed", 1, reason=f"the archive could not be read: {first_line(exc)}"
+                )
             if result is None:
                 log(f"{slug}: lease lost, left to the worker that took it over")
                 continue
