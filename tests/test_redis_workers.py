@@ -217,7 +217,7 @@ def test_a_killed_worker_s_council_is_taken_over_and_the_archive_ends_complete(
         stdout, stderr = run.communicate(timeout=600)
         assert run.returncode == 0, stdout + stderr
     finally:
-        for w in workers:
+        for w in [*workers, run]:  # nothing left running when the test fails half way
             w.kill()
             w.wait()
         for s in servers.values():
