@@ -9,10 +9,10 @@ from __future__ import annotations
 import sys
 
 from pipeline.archive.db import DatabaseError
-from pipeline.cli import archive_cmds, crawl_cmds, read_cmds, registry_cmds
+from pipeline.cli import archive_cmds, crawl_cmds, read_cmds, registry_cmds, worker_cmds
 from pipeline.cli.common import CliError, Parser
 
-GROUPS = (crawl_cmds, archive_cmds, read_cmds, registry_cmds)
+GROUPS = (crawl_cmds, archive_cmds, read_cmds, registry_cmds, worker_cmds)
 
 
 def build_parser() -> Parser:

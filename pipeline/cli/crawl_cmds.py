@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 
 from pipeline.archive.db import first_line, open_archive_engine, resolve_db_url
+from pipeline.cli import worker_cmds
 from pipeline.cli.common import (
     CliError,
     add_config,
@@ -59,6 +60,7 @@ def register(sub) -> None:
     )
     p.add_argument("--report", help="JSON report (default data/reports/nightly-<UTC time>.json)")
     add_db(p)
+    worker_cmds.add_nightly_options(p)  # --redis URL --workers N: the councils as jobs on a queue
     p.set_defaults(handler=cmd_nightly)
 
     p = sub.add_parser("demo", help="crawl a bundled sample ModernGov site served on 127.0.0.1")
@@ -144,6 +146,8 @@ def cmd_nightly(args) -> int:
     budget = DEFAULT_TIME_BUDGET_S if args.time_budget is None else (args.time_budget or None)
     report = Path(args.report or f"data/reports/nightly-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json")
     Path(args.lock).parent.mkdir(parents=True, exist_ok=True)
+    if args.redis or args.workers is not None:
+        return worker_cmds.nightly_redis(args, councils, db_url, report)
     return run_nightly(
         engine,
         db_url,
