@@ -35,7 +35,13 @@ def main() -> None:
     runs = (
         [(args.part or "real", args.split)]
         if (args.part or args.split)
-        else [("real", None), ("real", "held-out"), ("real", "fresh"), ("real", "unseen"), ("synthetic", None)]
+        else [
+            ("real", None),
+            ("real", "held-out"),
+            ("real", "fresh"),
+            ("real", "unseen"),
+            ("synthetic", None),
+        ]
     )
     for part, split in runs:
         r = score(part, split=split)
