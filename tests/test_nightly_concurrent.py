@@ -154,18 +154,18 @@ def test_first_nightly_of_a_new_council_archives_its_whole_history(hosts, db_url
 def test_a_slow_council_is_stopped_at_its_time_budget_the_others_finish(hosts, db_url, tmp_path):
     fast = hosts(committees=1, years=(THIS_YEAR,), meetings_per_year=2, cancelled_every=0)
     slow = hosts(committees=3, years=(THIS_YEAR - 1, THIS_YEAR), meetings_per_year=6, cancelled_every=0)
-    slow.latency = 0.5  # a site answering slowly: its crawl takes far longer than the budget
+    slow.latency = 1.5  # a site answering slowly: its crawl takes far longer than the budget
     config = registry(tmp_path, {"fast": fast.base_url, "slow": slow.base_url})
     t0 = time.monotonic()
-    result = nightly(tmp_path, db_url, config, "--time-budget", "4", "--max-hosts", "1")
-    assert time.monotonic() - t0 < 45
+    result = nightly(tmp_path, db_url, config, "--time-budget", "12", "--max-hosts", "1")
+    assert time.monotonic() - t0 < 90  # the fast council gets room on a busy machine; the slow one needs minutes
     assert result.returncode == 1, result.stderr
     by = {c["slug"]: c for c in json.loads((tmp_path / "report.json").read_text())["councils"]}
     assert by["fast"]["status"] == "ok"
     assert by["slow"]["status"] == "failed" and "over its time budget" in by["slow"]["flags"]
-    assert by["slow"]["reason"] == "stopped at its time budget (4 s)"
+    assert by["slow"]["reason"] == "stopped at its time budget (12 s)"
     status = {r.slug: (r.status, r.reason) for r in runs(db_url)}
-    assert status["slow"] == ("partial", "stopped at its time budget (4 s)")
+    assert status["slow"] == ("partial", "stopped at its time budget (12 s)")
     assert status["fast"][0] == "finished"
     # what it archived before the stop is kept; its next night starts over in full
     slow.latency = 0
