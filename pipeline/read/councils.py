@@ -25,3 +25,8 @@ def council_id(conn: Connection, slug: str) -> int:
 def base_url_of(engine: Engine, slug: str) -> str | None:
     with engine.connect() as conn:
         return conn.scalar(select(Council.base_url).where(Council.slug == slug))
+
+
+def platform_of(engine: Engine, slug: str) -> str | None:
+    with engine.connect() as conn:
+        return conn.scalar(select(Council.platform).where(Council.slug == slug))

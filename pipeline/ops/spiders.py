@@ -1,0 +1,37 @@
+"""Which spider crawls a council: the registry's platform, else the archive's, else `detect`'s answer.
+
+One table from platform name to spider class, so `crawl` and `nightly` never branch on a platform
+themselves. Detection is the last resort (it costs a request, cached by requests-cache): a site the
+registry and the archive know nothing about, given by ``--base-url``.
+"""
+
+from __future__ import annotations
+
+from crawler.spiders.base import CouncilSpider
+from crawler.spiders.cmis import CmisSpider
+from crawler.spiders.moderngov import ModernGovSpider
+
+SPIDERS: dict[str, type[CouncilSpider]] = {"moderngov": ModernGovSpider, "cmis": CmisSpider}
+DEFAULT_PLATFORM = "moderngov"
+
+
+class UnknownPlatform(ValueError):
+    """A platform no spider crawls; the message is one line for the user."""
+
+
+def spider_for(platform: str | None) -> type[CouncilSpider]:
+    name = (platform or DEFAULT_PLATFORM).strip().lower()
+    if name not in SPIDERS:
+        raise UnknownPlatform(f"no spider for platform {platform!r} (one of: {', '.join(SPIDERS)})")
+    return SPIDERS[name]
+
+
+def platform_for(base_url: str, registry_platform: str | None, archived_platform: str | None, detect) -> str:
+    """The platform to crawl ``base_url`` as. ``detect(url)`` returns a ``Detection`` (pipeline.ops.detect)
+    and is called only when neither the registry nor the archive says; a detection that is not sure
+    (blocked, unreachable, neither) leaves ModernGov, whose spider then fails with its own reason."""
+    for known in (registry_platform, archived_platform):
+        if known:
+            return str(known).lower()
+    found = detect(base_url)
+    return found.status if found.status in SPIDERS else DEFAULT_PLATFORM
