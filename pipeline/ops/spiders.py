@@ -10,6 +10,7 @@ from __future__ import annotations
 from crawler.spiders.base import CouncilSpider
 from crawler.spiders.cmis import CmisSpider
 from crawler.spiders.moderngov import ModernGovSpider
+from crawler.urls import cmis_install_root
 
 SPIDERS: dict[str, type[CouncilSpider]] = {"moderngov": ModernGovSpider, "cmis": CmisSpider}
 DEFAULT_PLATFORM = "moderngov"
@@ -28,10 +29,14 @@ def spider_for(platform: str | None) -> type[CouncilSpider]:
 
 def platform_for(base_url: str, registry_platform: str | None, archived_platform: str | None, detect) -> str:
     """The platform to crawl ``base_url`` as. ``detect(url)`` returns a ``Detection`` (pipeline.ops.detect)
-    and is called only when neither the registry nor the archive says; a detection that is not sure
-    (blocked, unreachable, neither) leaves ModernGov, whose spider then fails with its own reason."""
+    and is called only when neither the registry nor the archive says. A detection that is not sure
+    (blocked, unreachable, neither) leaves CMIS if the path shows a CMIS install folder, else ModernGov,
+    whose spider then fails with its own reason."""
     for known in (registry_platform, archived_platform):
         if known:
             return str(known).lower()
     found = detect(base_url)
-    return found.status if found.status in SPIDERS else DEFAULT_PLATFORM
+    if found.status in SPIDERS:
+        return found.status
+    # Not sure (an error page, a page of the install that shows nothing): a CMIS folder in the path.
+    return "cmis" if cmis_install_root(base_url) else DEFAULT_PLATFORM

@@ -86,16 +86,15 @@ def linked_from_page(
     conn: Connection,
     council_id: int,
     meeting_id: int,
-    links: list[DocumentLink],
-    item_ids: dict[int, int],
+    links: list[tuple[DocumentLink, int | None]],
     page_version_id: int,
     now: datetime,
     result,
 ) -> None:
-    """The documents a meeting page links, and tombstones for those it no longer does."""
+    """The documents a meeting page links (each with its agenda item's id, or None), and tombstones
+    for those it no longer does."""
     linked = set()
-    for link in links:
-        item_id = item_ids.get(link.item_ai_id) if link.item_ai_id is not None else None
+    for link, item_id in links:
         linked.add(document(conn, council_id, link, meeting_id, now, result, agenda_item_id=item_id))
     for doc_id, removed_at in conn.execute(
         select(documents.c.id, documents.c.removed_at).where(documents.c.meeting_id == meeting_id)
