@@ -285,4 +285,23 @@ def test_nightly_crawls_enabled_cmis_councils_incrementally(cmis_server, db_url,
         runs = c.execute(select(CrawlRun).order_by(CrawlRun.id)).all()
         assert [r.status for r in runs] == ["finished", "finished"]
         assert [r.options["incremental"] for r in runs] == [False, True]
+        docs_before = c.scalar(select(func.count()).select_from(Document))
+
+    # Every document re-published under a new token: asked for by key with its validators, so an
+    # unchanged one costs a 304 even at a URL never seen; only the new bytes are fetched in full.
+    server.site = server.site.second_state(retoken_all=True)
+    server.not_modified = 0
+    done = run_cli(*args)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert server.not_modified > 0
+    changed = next(d for _, d in server.site.documents if d.key == server.site.republished["new_bytes"])
+    with engine.connect() as c:
+        run = c.execute(select(CrawlRun).order_by(CrawlRun.id.desc()).limit(1)).one()
+        full = c.scalars(
+            select(FetchLog.url).where(
+                FetchLog.run_id == run.id, FetchLog.status == 200, FetchLog.url.contains("Document.ashx")
+            )
+        ).all()
+        assert set(full) <= {host_of(server) + server.site.document_path(changed)}
+        assert c.scalar(select(func.count()).select_from(Document)) == docs_before
     engine.dispose()
