@@ -100,6 +100,9 @@ def test_cmis_crawl_archives_the_site_row_by_row_and_a_recrawl_adds_nothing(cmis
         assert c.scalar(select(func.count()).select_from(AgendaItem)) == 0
         cancelled = [m for m in site.meetings if m.cancelled]
         assert cancelled and all(meetings[m.meeting_id].status == "cancelled" for m in cancelled)
+        assert {r.site_id for r in meetings.values() if r.list_suffix == "CANCELLED"} == {
+            m.meeting_id for m in cancelled
+        }  # the month page's mark: a change of it brings the meeting back on an incremental run
         # Every document once, keyed by meeting + title, at its token URL, with the served bytes.
         docs = c.execute(
             select(
@@ -225,6 +228,10 @@ def test_republished_documents_keep_their_identity_and_removals_are_tombstoned(c
             hashlib.sha256(old.body).hexdigest(),
             hashlib.sha256(new_docs[changed].body).hexdigest(),
         ]
+    # Last year's token still finds the document and both versions.
+    shown = run_cli("history", host + site.document_path(old), "--json", "--db", db_url)
+    assert shown.returncode == 0, shown.stderr
+    assert [v["sha256"] for v in json.loads(shown.stdout)["versions"]] == shas
 
     # A document withdrawn from its meeting page: tombstoned, and restored when it comes back.
     third = server.site
@@ -293,6 +300,8 @@ def test_nightly_crawls_enabled_cmis_councils_incrementally(cmis_server, db_url,
     server.not_modified = 0
     done = run_cli(*args)
     assert done.returncode == 0, done.stderr[-3000:]
+    summary = json.loads(report.read_text())
+    assert [(r["slug"], r["status"], r["flags"]) for r in summary["councils"]] == [("luton", "ok", [])]
     assert server.not_modified > 0
     changed = next(d for _, d in server.site.documents if d.key == server.site.republished["new_bytes"])
     with engine.connect() as c:

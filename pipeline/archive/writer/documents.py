@@ -171,6 +171,7 @@ def _same_text_as_previous(conn: Connection, doc_id: int, version_id: int, sha25
 
 
 def _fetched_url(item: DocumentItem) -> str | None:
-    """Where the bytes really came from, when not the document's own link (doc packs, redirects)."""
+    """Where the bytes really came from, when not the document's own link (doc packs, redirects);
+    always for a document known by key, whose link (a CMIS token) is tonight's, not this version's."""
     where = item.fetch.final_url or item.fetch.url
-    return where if where != item.link.url else None
+    return where if where != item.link.url or item.link.key else None
