@@ -13,7 +13,7 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import aliased
 
 from pipeline.archive.blobs import BlobStore
@@ -25,6 +25,7 @@ from pipeline.archive.models import (
     Committee,
     Council,
     CrawlRun,
+    DetectedMinute,
     Document,
     DocumentEvent,
     DocumentVersion,
@@ -35,8 +36,10 @@ from pipeline.archive.models import (
     ReferenceLink,
 )
 from pipeline.archive.writer import Archive
+from pipeline.archive.writer.reprocess import reprocess
 from pipeline.demo.cmis_site import build_cmis_site, render_cmis_site
 from pipeline.demo.site_server import SiteServer
+from tests.archive_snapshot import snapshot
 from tests.conftest import run_cli
 
 pytestmark = pytest.mark.slow
@@ -319,4 +322,31 @@ def test_nightly_crawls_enabled_cmis_councils_incrementally(cmis_server, db_url,
         ).all()
         assert set(full) <= {host_of(server) + server.site.document_path(changed)}
         assert c.scalar(select(func.count()).select_from(Document)) == docs_before
+    engine.dispose()
+
+
+def test_reprocess_reads_a_cmis_councils_stored_pages_as_cmis(cmis_server, db_url):
+    """`reprocess` parses stored meeting pages with the council's platform's parser: a CMIS archive
+    ends exactly as its crawl left it (the minutes of its agenda-item blocks included)."""
+    server = cmis_server(committees=2, meetings_per_month=1, seed=11, agenda_items=True)
+    crawl(db_url, "--base-url", server.base_url, "--council", "sample")
+    engine = open_archive_engine(db_url)
+    before = snapshot(engine)
+    with engine.connect() as c:
+        from_pages = c.scalar(
+            select(func.count())
+            .select_from(DetectedMinute)
+            .where(DetectedMinute.page_version_id.is_not(None))
+        )
+    assert from_pages > 0
+    with engine.begin() as conn:  # as an older parser left them
+        for table in ("detected_minutes", "detected_references", "text_extractions", "page_versions"):
+            conn.execute(
+                text(f"UPDATE {table} SET parser_version = '1;municipal' WHERE parser_version IS NOT NULL")
+            )
+    requests = sum(server.hits.values())
+    stats = reprocess(engine, BlobStore(blob_root(db_url)))
+    assert stats.pages > 0 and not stats.failed
+    assert sum(server.hits.values()) == requests
+    assert snapshot(engine) == before
     engine.dispose()
