@@ -36,6 +36,12 @@ def test_an_unsure_detection_is_cmis_only_for_a_cmis_install_folder():
     assert platform_for("https://x.gov.uk/democracy/", None, None, Detect("other", "HTTP 404")) == "moderngov"
     assert platform_for("https://x.gov.uk/dms/", None, None, Detect("unreachable")) == "cmis"
 
+    def broken(url):
+        raise RuntimeError("a detection that fails in a way nobody foresaw")
+
+    assert platform_for("https://x.gov.uk/cmis5/", None, None, broken) == "cmis"
+    assert platform_for("https://x.gov.uk/", None, None, broken) == "moderngov"
+
 
 def test_spider_for_each_platform_and_a_one_line_error_otherwise():
     assert spider_for("cmis") is CmisSpider and spider_for("CMIS") is CmisSpider

@@ -35,8 +35,11 @@ def platform_for(base_url: str, registry_platform: str | None, archived_platform
     for known in (registry_platform, archived_platform):
         if known:
             return str(known).lower()
-    found = detect(base_url)
-    if found.status in SPIDERS:
-        return found.status
+    try:
+        found = detect(base_url).status
+    except Exception:  # noqa: BLE001 (whatever a site does to detection, the spider says it in one line)
+        found = None
+    if found in SPIDERS:
+        return found
     # Not sure (an error page, a page of the install that shows nothing): a CMIS folder in the path.
     return "cmis" if cmis_install_root(base_url) else DEFAULT_PLATFORM
