@@ -33,7 +33,8 @@ class KnownMeeting:
 class RevisitPlan:
     today: date
     known: dict[str, KnownMeeting] = field(default_factory=dict)  # meeting URL -> what the archive has
-    validators: dict[str, dict[str, str]] = field(default_factory=dict)  # document URL -> request headers
+    # document URL (or DocumentLink.key, where the URL is not stable) -> request headers
+    validators: dict[str, dict[str, str]] = field(default_factory=dict)
     # Meeting pages an earlier run fetched but could not store (or whose documents it could not):
     # revisited whatever the policy says, so the next night restores what a full run would.
     retry: set[str] = field(default_factory=set)

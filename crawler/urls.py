@@ -9,6 +9,7 @@ rather than losing the page.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 from w3lib.url import safe_url_string
@@ -91,3 +92,25 @@ def looks_like_html(body: bytes, content_type: str | None) -> bool:
     if head.startswith(b"<?xml"):  # XHTML error pages; an XML document proper has no <html
         return b"<html" in head
     return head.startswith((b"<!doctype", b"<html", b"<!--", b"<head", b"<body"))
+
+
+# CMIS install folders seen in the registry and the issue: /cmis/, /cmis5/, /cmis5public/, /cmis5live/,
+# /EssexCmis5/, /ccc_live/, /live/, /dms/. Pages under them vary (Councillors.aspx, DNN tab paths).
+CMIS_INSTALL = re.compile(r"^(?:[a-z]*cmis\d*(?:public|live)?|ccc_live|live|dms)$", re.IGNORECASE)
+
+
+def cmis_install_root(url: str) -> str | None:
+    """The folder a CMIS install lives in, from any URL inside it, or None when the path shows no
+    known install folder: ``https://host/cmis5/Councillors/tabid/62/.../Default.aspx`` ->
+    ``https://host/cmis5/`` (a URL naming a meetings page keeps its folder: its page is tried first)."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in _WEB_SCHEMES or not parts.netloc:
+        return None
+    segments = [s for s in parts.path.split("/") if s]
+    for i in range(len(segments) - 1, -1, -1):
+        if CMIS_INSTALL.match(segments[i]):
+            return f"{parts.scheme}://{parts.netloc}/" + "".join(s + "/" for s in segments[: i + 1])
+    return None

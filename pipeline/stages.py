@@ -267,7 +267,11 @@ class StoreStage:
         self.archive = Archive(engine, BlobStore(blob_root(self.db_url)))
         explicit = self.crawler.settings.get("COUNCIL_YEAR_CONVENTION")  # else learnt per committee
         self.council_id = self.archive.ensure_council(
-            spider.council, spider.base_url, spider.council_name, profile=self.profile if explicit else None
+            spider.council,
+            spider.base_url,
+            spider.council_name,
+            platform=spider.name,  # "moderngov" | "cmis": the spider that crawled it
+            profile=self.profile if explicit else None,
         )
         options = {
             "base_url": spider.base_url,

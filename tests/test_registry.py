@@ -9,6 +9,7 @@ import pytest
 
 from pipeline.cli import main
 from pipeline.ops import registry
+from pipeline.ops.nightly import load_registry
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "data" / "councils.toml"
@@ -73,3 +74,36 @@ def test_crawl_by_council_slug_from_the_registry(site_factory, db_url, tmp_path)
     result = run_cli("crawl", "--council", "sample", "--config", str(path), "--delay", "0", "--db", db_url)
     assert result.returncode == 0, result.stderr
     assert "crawl run 1 of sample: finished" in result.stdout
+
+
+def test_cmis_councils_enabled_where_their_install_folder_is_recognised():
+    entries = registry.councils(registry.load(SHIPPED))
+    cmis = {slug: e for slug, e in entries.items() if e["platform"] == "cmis"}
+    enabled = {slug: e["base_url"] for slug, e in cmis.items() if e["enabled"]}
+    assert enabled["luton"] == "http://democracy.luton.gov.uk/cmis5public/"
+    assert enabled["essex"] == "http://cmis.essex.gov.uk/EssexCmis5/"
+    assert enabled["cambridgeshire"] == "https://cambridgeshire.cmis.uk.com/ccc_live/"
+    assert enabled["nottinghamshire"] == "https://www.nottinghamshire.gov.uk/dms/"
+    assert enabled["sunderland"] == "https://committees.sunderland.gov.uk/committees/cmis5/"
+    assert enabled["derby"] == "https://democracy.derby.gov.uk/cmis5/"  # from a DNN tab path
+    assert len(enabled) == 15
+    for e in cmis.values():
+        if not e["enabled"]:
+            assert e["note"].startswith(f"CMIS install folder not recognised in {e['base_url']}")
+    assert not cmis["braintree"]["enabled"]  # /braintree/Councillors.aspx: no known folder
+    nightly = load_registry(SHIPPED)
+    assert set(enabled) <= set(nightly) and not (set(cmis) - set(enabled)) & set(nightly)
+
+
+def test_from_tsv_makes_cmis_urls_install_folders_or_disables_them():
+    tsv = (
+        "code\tslug\tname\tnation\tplatform\tbase_url\n"
+        "LUT\tluton\tLuton\tENG\tCMIS\thttp://democracy.luton.gov.uk/cmis5public/Councillors.aspx\n"
+        "BRA\tbraintree\tBraintree\tENG\tCMIS\thttp://braintree.cmis.uk.com/braintree/Councillors.aspx\n"
+    )
+    entries = registry.councils(registry.from_tsv(io.StringIO(tsv)))
+    assert (entries["luton"]["base_url"], entries["luton"]["enabled"]) == (
+        "http://democracy.luton.gov.uk/cmis5public/",
+        True,
+    )
+    assert entries["braintree"]["enabled"] is False and "not recognised" in entries["braintree"]["note"]

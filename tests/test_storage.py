@@ -208,3 +208,26 @@ def test_exports_as_of_a_date(archive):
     page_at(5)  # the papers are back
     assert [r["removed"] for r in export("documents", 4)] == ["true"]
     assert [r["removed"] for r in export("documents", 5)] == ["false"]
+
+
+def test_a_document_known_by_key_follows_its_new_links_and_adopts_a_row_stored_by_url(archive):
+    """CMIS: the key is the identity, the URL the latest token; versions record the token they came
+    from. A row stored by URL alone (before keys) becomes the keyed row instead of a duplicate."""
+    old = DocumentLink("https://h/cmis5/Document.ashx?aaa", "Final Minutes 16042026", "printed_minutes")
+    archive.store_document(
+        archive.council_id,
+        None,
+        DocumentItem("sample", fetch(archive, old.url, b"%PDF-1", T0), old, MEETING_URL),
+    )
+    keyed = replace(old, key="cmis:70:final minutes 16042026")
+    moved = replace(keyed, url="https://h/cmis5/Document.ashx?bbb")
+    for at, link, body in ((1, keyed, b"%PDF-1"), (2, moved, b"%PDF-1"), (3, moved, b"%PDF-2")):
+        item = DocumentItem(
+            "sample", fetch(archive, link.url, body, T0 + timedelta(days=at)), link, MEETING_URL
+        )
+        archive.store_document(archive.council_id, None, item)
+    with archive.engine.connect() as c:
+        docs = c.execute(select(Document.url, Document.doc_key)).all()
+        assert docs == [(moved.url, keyed.key)]
+        versions = c.execute(select(DocumentVersion.fetched_url).order_by(DocumentVersion.id)).all()
+        assert [v.fetched_url for v in versions] == [None, moved.url]  # %PDF-1 (first by URL), %PDF-2

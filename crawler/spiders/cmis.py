@@ -34,7 +34,7 @@ from crawler.cmis_pages import (
 from crawler.items import Fetch, PageItem
 from crawler.revisit import WINDOW_DAYS
 from crawler.spiders.base import CouncilSpider
-from crawler.urls import site_id
+from crawler.urls import cmis_install_root, site_id
 
 # Where installs put the calendar module, most common first (tried in turn under base_url).
 MEETINGS_PAGES = ("Meetings.aspx", "MeetingsCalendar.aspx", "CalendarofMeetings.aspx", "MeetingCalendar.aspx")
@@ -61,9 +61,15 @@ def _text(response: Response) -> str:
 
 class CmisSpider(CouncilSpider):
     name = "cmis"
+    # Sized for CMIS: a month page can take 40 s to render and documents are streamed by a handler
+    # (requests that set their own download_timeout keep it); AutoThrottle may back off further than
+    # for ModernGov, since a slow page is the platform's normal, not an overloaded host.
+    custom_settings = {"DOWNLOAD_TIMEOUT": PAGE_TIMEOUT, "AUTOTHROTTLE_MAX_DELAY": 60.0}
 
     def __init__(self, base_url: str, *args, **kwargs):
         super().__init__(base_url, *args, **kwargs)
+        # Any URL inside the install (a Councillors page, a DNN tab path) starts from its folder.
+        self.base_url = cmis_install_root(base_url) or self.base_url
         self.entry_pages = self._entry_pages(base_url)
         self.calendar: CmisCalendar | None = None
         self.first_month: date | None = None  # how far back months are read

@@ -203,7 +203,8 @@ class AgendaItemVersion(Base):
 
 
 class Document(Base):
-    """A document linked from a meeting page (identity: its URL on the site)."""
+    """A document linked from a meeting page (identity: its URL on the site, or ``doc_key`` where the
+    site gives a document a new URL on each publication: CMIS tokens)."""
 
     __tablename__ = "documents"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -216,8 +217,13 @@ class Document(Base):
     first_seen: Mapped[datetime] = mapped_column(DateTime, nullable=False)
     last_seen: Mapped[datetime] = mapped_column(DateTime, nullable=False)
     removed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # "cmis:<meeting id>:<normalised title>" (crawler.pages.DocumentLink.key); url is then the latest link.
+    doc_key: Mapped[str | None] = mapped_column(Text)
 
-    __table_args__ = (UniqueConstraint("council_id", "url", name="uq_documents_council_url"),)
+    __table_args__ = (
+        UniqueConstraint("council_id", "url", name="uq_documents_council_url"),
+        Index("uq_documents_council_key", "council_id", "doc_key", unique=True),
+    )
 
 
 class DocumentVersion(Base):

@@ -22,8 +22,12 @@ from pipeline.cli.common import (
 
 
 def register(sub) -> None:
-    p = sub.add_parser("crawl", help="crawl a ModernGov site into the archive")
-    p.add_argument("--base-url", type=http_url, help="the ModernGov site (folder holding mg*.aspx pages)")
+    p = sub.add_parser("crawl", help="crawl a ModernGov or CMIS site into the archive")
+    p.add_argument(
+        "--base-url",
+        type=http_url,
+        help="the ModernGov site (folder holding mg*.aspx pages) or CMIS install (any page in it)",
+    )
     p.add_argument("--council", help="council slug (default: derived from the host)")
     p.add_argument("--name", help="council name")
     p.add_argument("--from", dest="date_from", type=iso_date, help="first meeting date (YYYY-MM-DD)")
@@ -71,16 +75,19 @@ def register(sub) -> None:
 def cmd_crawl(args) -> int:
     from pipeline.ops import registry
     from pipeline.ops.crawl import run_crawl
-    from pipeline.read.councils import base_url_of
+    from pipeline.ops.detect import Detector
+    from pipeline.ops.spiders import UnknownPlatform, platform_for, spider_for
+    from pipeline.read.councils import base_url_of, platform_of
     from pipeline.read.summary import print_run
 
     db_url = resolve_db_url(args.db)
     engine = open_archive_engine(db_url)  # fail fast (exit 2) on an unusable database
-    base_url, year_convention, allowed_hosts = args.base_url, None, []
+    base_url, year_convention, allowed_hosts, platform = args.base_url, None, [], None
     if args.council:
         entry = registry.find(Path(args.config), args.council)
         if entry:
             base_url = base_url or entry["base_url"]
+            platform = entry.get("platform")
             args.name = args.name or entry.get("name")
             year_convention = entry.get("year_convention")
             allowed_hosts = list(entry.get("allowed_hosts") or [])
@@ -92,7 +99,13 @@ def cmd_crawl(args) -> int:
             raise CliError(f"unknown council {args.council!r}: give --base-url for a first crawl")
     if args.date_from and args.date_to and args.date_from > args.date_to:
         raise CliError("--from is after --to")
+    archived = platform_of(engine, args.council) if args.council and not platform else None
     engine.dispose()
+    platform = platform_for(base_url, platform, archived, Detector(cache=None).detect)
+    try:
+        spider_for(platform)
+    except UnknownPlatform as exc:
+        raise CliError(str(exc)) from None
     outcome = run_crawl(
         db_url,
         base_url,
@@ -107,6 +120,7 @@ def cmd_crawl(args) -> int:
         incremental=args.incremental,
         year_convention=year_convention,
         allowed_hosts=allowed_hosts,
+        platform=platform,
     )
     if outcome.full_because:
         print(f"council-archive: revisited everything: {outcome.full_because}", file=sys.stderr)

@@ -1,4 +1,4 @@
-"""Run the ModernGov spider in this process (Scrapy's CrawlerProcess) and report the outcome."""
+"""Run a council's spider (pipeline.ops.spiders) in this process (Scrapy's CrawlerProcess) and report the outcome."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from datetime import date
 from scrapy.crawler import CrawlerProcess
 from scrapy.utils.project import get_project_settings
 
-from crawler.spiders.moderngov import ModernGovSpider
 from crawler.urls import council_slug_for, normalise_base_url
 from pipeline.archive.db import make_read_engine
 from pipeline.ops.plan import build_plan, full_crawl_needed
+from pipeline.ops.spiders import spider_for
 
 
 @dataclass
@@ -84,13 +84,14 @@ def run_crawl(
     date_to: date | None = None,
     incremental: bool = False,
     allowed_hosts: list[str] | None = None,
+    platform: str | None = None,
     **setting_overrides,
 ) -> CrawlOutcome:
     """Crawl one site into the archive. Runs Twisted's reactor: once per process."""
     settings = crawl_settings(db_url, **setting_overrides)
     process = CrawlerProcess(settings)
     quiet_recorded_failures(settings.get("LOG_LEVEL"))
-    crawler = process.create_crawler(ModernGovSpider)
+    crawler = process.create_crawler(spider_for(platform))
     plan = full_because = None
     if incremental:
         plan, full_because = plan_for(db_url, council or council_slug_for(normalise_base_url(base_url)))

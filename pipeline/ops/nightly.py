@@ -26,6 +26,7 @@ from pipeline.ops import registry
 from pipeline.ops.crawl import CrawlOutcome
 from pipeline.ops.crawl_many import DEFAULT_TIME_BUDGET_S, CouncilJob, crawl_many
 from pipeline.ops.registry import RegistryError
+from pipeline.ops.spiders import SPIDERS
 
 EXIT_LOCKED = 75  # EX_TEMPFAIL: try again later
 UNREACHABLE = ("host unreachable", "HTTP 5")  # how the crawl's one-line failure reasons begin
@@ -43,7 +44,7 @@ class CouncilResult:
 
 
 def load_registry(path: Path, only: list[str] | None = None) -> dict[str, dict]:
-    """The councils a nightly run crawls: the enabled ModernGov ones, or exactly ``only``."""
+    """The councils a nightly run crawls: the enabled ones of a platform a spider crawls, or exactly ``only``."""
     entries = {slug: dict(entry) for slug, entry in registry.councils(registry.load(path)).items()}
     for slug, entry in entries.items():
         if "base_url" not in entry:
@@ -56,7 +57,7 @@ def load_registry(path: Path, only: list[str] | None = None) -> dict[str, dict]:
     return {
         s: e
         for s, e in entries.items()
-        if e.get("enabled", True) and e.get("platform", "moderngov") == "moderngov"
+        if e.get("enabled", True) and e.get("platform", "moderngov") in SPIDERS
     }
 
 

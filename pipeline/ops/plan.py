@@ -11,7 +11,15 @@ from datetime import date
 from sqlalchemy import Engine, func, select
 
 from crawler.revisit import KnownMeeting, RevisitPlan
-from pipeline.archive.models import CrawlRun, FetchLog, Meeting, Page, PageVersion
+from pipeline.archive.models import (
+    CrawlRun,
+    Document,
+    DocumentVersion,
+    FetchLog,
+    Meeting,
+    Page,
+    PageVersion,
+)
 from pipeline.read.councils import find_council
 
 
@@ -93,12 +101,31 @@ def build_plan(engine: Engine, council: str, today: date | None = None) -> Revis
         for url, headers in conn.execute(
             select(FetchLog.url, FetchLog.headers).where(FetchLog.id.in_(select(latest.c.id)))
         ):
-            wanted = {}
-            lower = {k.lower(): v for k, v in (headers or {}).items()}
-            if lower.get("etag"):
-                wanted["If-None-Match"] = lower["etag"]
-            if lower.get("last-modified"):
-                wanted["If-Modified-Since"] = lower["last-modified"]
-            if wanted:
-                plan.validators[url] = wanted
+            _add_validators(plan, url, headers)
+        # Documents known by key (CMIS: a new token each publication) are asked for by key, with the
+        # validators of the fetch that stored their latest version, whatever URL they have tonight.
+        newest = (
+            select(func.max(DocumentVersion.id))
+            .join(Document, Document.id == DocumentVersion.document_id)
+            .where(Document.council_id == council_id, Document.doc_key.is_not(None))
+            .group_by(DocumentVersion.document_id)
+        )
+        for key, headers in conn.execute(
+            select(Document.doc_key, FetchLog.headers)
+            .join(DocumentVersion, DocumentVersion.document_id == Document.id)
+            .join(FetchLog, FetchLog.id == DocumentVersion.fetch_id)
+            .where(DocumentVersion.id.in_(newest))
+        ):
+            _add_validators(plan, key, headers)
     return plan
+
+
+def _add_validators(plan: RevisitPlan, where: str, headers: dict | None) -> None:
+    wanted = {}
+    lower = {k.lower(): v for k, v in (headers or {}).items()}
+    if lower.get("etag"):
+        wanted["If-None-Match"] = lower["etag"]
+    if lower.get("last-modified"):
+        wanted["If-Modified-Since"] = lower["last-modified"]
+    if wanted:
+        plan.validators[where] = wanted

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import tomlkit
 
+from crawler.urls import cmis_install_root
 from pipeline.parse.profile import YEAR_CONVENTIONS, Profile
 
 DEFAULT_REGISTRY = Path("data/councils.toml")
@@ -45,9 +46,28 @@ def from_tsv(lines) -> tomlkit.TOMLDocument:
         entry["enabled"] = not predecessor
         if predecessor:
             entry["note"] = "predecessor authority, abolished; its papers may live on the successor's site"
+        if entry["platform"] == "cmis" and not predecessor:
+            cmis_install(entry)
         councils[row["slug"]] = entry
     doc["councils"] = councils
     return doc
+
+
+def cmis_install(entry) -> bool:
+    """A CMIS entry's base_url made its install folder (the crawl starts there), enabled, when the URL
+    shows a known install folder (crawler.urls.CMIS_INSTALL); else disabled with the reason."""
+    root = cmis_install_root(str(entry["base_url"]))
+    if root is None:
+        entry["enabled"] = False
+        entry["note"] = (
+            f"CMIS install folder not recognised in {entry['base_url']} (known: /cmis/, /cmis5/, "
+            "/cmis5public/, /cmis5live/, /EssexCmis5/, /ccc_live/, /live/, /dms/): "
+            "`councils set` base_url to it, then enable"
+        )
+        return False
+    entry["base_url"] = root
+    entry["enabled"] = True
+    return True
 
 
 def load(path: Path = DEFAULT_REGISTRY) -> tomlkit.TOMLDocument:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, exists, select
 
-from pipeline.archive.models import Council
+from pipeline.archive.models import Council, Meeting
 
 
 class UnknownCouncil(ValueError):
@@ -25,3 +25,14 @@ def council_id(conn: Connection, slug: str) -> int:
 def base_url_of(engine: Engine, slug: str) -> str | None:
     with engine.connect() as conn:
         return conn.scalar(select(Council.base_url).where(Council.slug == slug))
+
+
+def platform_of(engine: Engine, slug: str) -> str | None:
+    """The platform a council was crawled as, once that crawl archived meetings (a run that failed
+    as the wrong platform proves nothing)."""
+    with engine.connect() as conn:
+        return conn.scalar(
+            select(Council.platform).where(
+                Council.slug == slug, exists().where(Meeting.council_id == Council.id)
+            )
+        )

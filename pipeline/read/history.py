@@ -53,6 +53,12 @@ class History:
 def history(engine: Engine, url: str) -> History:
     with Session(engine) as conn:
         doc = conn.scalars(select(Document).where(Document.url == url)).first()
+        if doc is None:  # an earlier link of a re-published document (a CMIS token of last year)
+            doc = conn.scalars(
+                select(Document)
+                .join(DocumentVersion, DocumentVersion.document_id == Document.id)
+                .where(Document.doc_key.is_not(None), DocumentVersion.fetched_url == url)
+            ).first()
         if doc is not None:
             rows = conn.execute(
                 select(DocumentVersion, TextExtraction.pages, TextExtraction.status)

@@ -91,10 +91,12 @@ class Archive:
             )
             if stored is not None:
                 meeting_id, item_ids = stored
-                links = [*item.meeting.documents, *(d for it in item.meeting.items for d in it.documents)]
-                documents.linked_from_page(
-                    conn, council_id, meeting_id, links, item_ids, version_id, now, result
-                )
+                links = [(d, None) for d in item.meeting.documents] + [
+                    (d, item_id)
+                    for it, item_id in zip(item.meeting.items, item_ids, strict=True)
+                    for d in it.documents
+                ]  # by position: CMIS items have no AI id
+                documents.linked_from_page(conn, council_id, meeting_id, links, version_id, now, result)
         if created and item.parsed is not None:  # derived data hangs off the version it came from
             detected.store(conn, item.parsed, item.parser_version, page_version_id=version_id)
             site.mark_parsed(conn, version_id, item.parser_version)

@@ -1,11 +1,13 @@
-"""Documents linked from meeting pages: identity (council + URL), append-only versions by sha256,
-and tombstones when a document stops being linked (restorations when it comes back)."""
+"""Documents linked from meeting pages: identity (council + URL, or council + key where the site
+re-publishes a document under a new URL: CMIS), append-only versions by sha256, and tombstones when
+a document stops being linked (restorations when it comes back)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, and_, exists, insert, select, update
+from sqlalchemy.orm import aliased
 
 from crawler.items import DocumentItem
 from crawler.pages import DocumentLink
@@ -27,19 +29,18 @@ def document(
     result,
     agenda_item_id: int | None = None,
 ) -> int:
-    doc_id, created = upsert(
-        conn,
-        documents,
-        {"council_id": council_id, "url": link.url},
-        {
-            "title": link.title,
-            "kind": link.kind,
-            "meeting_id": meeting_id,
-            "agenda_item_id": agenda_item_id,
-            "first_seen": now,
-            "last_seen": now,
-        },
-    )
+    values = {
+        "title": link.title,
+        "kind": link.kind,
+        "meeting_id": meeting_id,
+        "agenda_item_id": agenda_item_id,
+        "first_seen": now,
+        "last_seen": now,
+    }
+    if link.key:
+        doc_id, created = _keyed(conn, council_id, link, values)
+    else:
+        doc_id, created = upsert(conn, documents, {"council_id": council_id, "url": link.url}, values)
     result.new_rows += created
     if not created and meeting_id is not None:
         conn.execute(
@@ -50,20 +51,50 @@ def document(
     return doc_id
 
 
+def _keyed(conn: Connection, council_id: int, link: DocumentLink, values: dict) -> tuple[int, bool]:
+    """The document of ``link.key``; its ``url`` follows the latest link (the token of tonight)."""
+    other = aliased(Document)
+    taken = exists().where(other.council_id == council_id)
+    # A row archived by this very URL before keys existed becomes the keyed row (no duplicate).
+    conn.execute(
+        update(documents)
+        .where(
+            documents.c.council_id == council_id,
+            documents.c.url == link.url,
+            documents.c.doc_key.is_(None),
+            ~taken.where(other.doc_key == link.key),
+        )
+        .values(doc_key=link.key)
+    )
+    doc_id, created = upsert(
+        conn, documents, {"council_id": council_id, "doc_key": link.key}, {"url": link.url, **values}
+    )
+    if not created:  # re-published under a new token: the same document, found at its new URL
+        conn.execute(
+            update(documents)
+            .where(
+                documents.c.id == doc_id,
+                documents.c.url != link.url,
+                ~taken.where(and_(other.url == link.url, other.id != doc_id)),
+            )
+            .values(url=link.url)
+        )
+    return doc_id, created
+
+
 def linked_from_page(
     conn: Connection,
     council_id: int,
     meeting_id: int,
-    links: list[DocumentLink],
-    item_ids: dict[int, int],
+    links: list[tuple[DocumentLink, int | None]],
     page_version_id: int,
     now: datetime,
     result,
 ) -> None:
-    """The documents a meeting page links, and tombstones for those it no longer does."""
+    """The documents a meeting page links (each with its agenda item's id, or None), and tombstones
+    for those it no longer does."""
     linked = set()
-    for link in links:
-        item_id = item_ids.get(link.item_ai_id) if link.item_ai_id is not None else None
+    for link, item_id in links:
         linked.add(document(conn, council_id, link, meeting_id, now, result, agenda_item_id=item_id))
     for doc_id, removed_at in conn.execute(
         select(documents.c.id, documents.c.removed_at).where(documents.c.meeting_id == meeting_id)
@@ -140,6 +171,7 @@ def _same_text_as_previous(conn: Connection, doc_id: int, version_id: int, sha25
 
 
 def _fetched_url(item: DocumentItem) -> str | None:
-    """Where the bytes really came from, when not the document's own link (doc packs, redirects)."""
+    """Where the bytes really came from, when not the document's own link (doc packs, redirects);
+    always for a document known by key, whose link (a CMIS token) is tonight's, not this version's."""
     where = item.fetch.final_url or item.fetch.url
-    return where if where != item.link.url else None
+    return where if where != item.link.url or item.link.key else None

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, select, update
 
+from crawler.cmis_pages import NotCmis
+from crawler.cmis_pages import parse_meeting as read_cmis_meeting
 from crawler.moderngov_pages import NotModernGov
 from crawler.moderngov_pages import parse_meeting_page as read_meeting_page
 from pipeline.archive.blobs import BlobStore
@@ -34,6 +36,7 @@ from pipeline.parse import parser_version
 from pipeline.parse.profile import Profile
 
 BATCH = 200
+PAGE_READERS = {"moderngov": read_meeting_page, "cmis": read_cmis_meeting}  # by councils.platform
 
 councils = Council.__table__
 extractions = TextExtraction.__table__
@@ -178,6 +181,9 @@ def _stale_pages(
 ) -> int:
     done = 0
     after = 0
+    with engine.connect() as conn:
+        platform = conn.scalar(select(councils.c.platform).where(councils.c.id == council_id))
+    read_page = PAGE_READERS.get(platform, read_meeting_page)  # the platform's own page parser
     while True:
         with engine.connect() as conn:
             batch = conn.execute(
@@ -201,8 +207,8 @@ def _stale_pages(
                 stats.failed.append(f"{url}: blob {sha256[:12]} unreadable ({exc.strerror})")
                 continue
             try:
-                parsed = parsing.parse_meeting_page(read_meeting_page(html, url), profile)
-            except NotModernGov:
+                parsed = parsing.parse_meeting_page(read_page(html, url), profile)
+            except (NotModernGov, NotCmis):
                 parsed = None
             with engine.begin() as conn:
                 detected.drop(conn, page_version_id=version_id)

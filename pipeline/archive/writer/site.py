@@ -118,9 +118,9 @@ def meeting_page(
     page_version_id: int,
     now: datetime,
     result,
-) -> tuple[int, dict[int, int]] | None:
-    """Store what a meeting page shows; returns (meeting id, agenda item ids by AI id), or None
-    when the page carries no meeting id."""
+) -> tuple[int, list[int]] | None:
+    """Store what a meeting page shows; returns (meeting id, the ids of ``page.items`` in order), or
+    None when the page carries no meeting id."""
     if page.site_id is None:
         return None
     mid = _meeting(
@@ -155,13 +155,10 @@ def meeting_page(
             date_modified=page.date_modified,
         )
     )
-    by_ai: dict[int, int] = {}
-    seen: set[int] = set()
+    in_order: list[int] = []  # page.items' rows, in page order: their documents hang off them
     for parsed in page.items:
-        item_id = _agenda_item(conn, mid, parsed, page_version_id, now, result)
-        seen.add(item_id)
-        if parsed.ai_id is not None:
-            by_ai[parsed.ai_id] = item_id
+        in_order.append(_agenda_item(conn, mid, parsed, page_version_id, now, result))
+    seen = set(in_order)
     for item_id, removed_at in conn.execute(
         select(items.c.id, items.c.removed_at).where(items.c.meeting_id == mid)
     ).all():
@@ -169,7 +166,7 @@ def meeting_page(
             conn.execute(update(items).where(items.c.id == item_id).values(removed_at=None))
         elif item_id not in seen and removed_at is None:
             conn.execute(update(items).where(items.c.id == item_id).values(removed_at=now))
-    return mid, by_ai
+    return mid, in_order
 
 
 def _agenda_item(conn, meeting_id: int, parsed: ParsedItem, page_version_id: int, now, result) -> int:
