@@ -106,7 +106,11 @@ def result_of(engine: Engine, slug: str, outcome: CrawlOutcome, had: int) -> Cou
 def jobs_of(
     councils: dict[str, dict], full: bool, spider_for: Callable[[dict], type | str] | None = None
 ) -> list[CouncilJob]:
-    """One crawl job per council; ``spider_for(entry)`` picks the platform's spider (default ModernGov)."""
+    """One crawl job per council; ``spider_for(entry)`` picks its spider (default: its registry
+    platform's, pipeline.ops.spiders)."""
+    from pipeline.ops.spiders import spider_for as platform_spider
+
+    spider_for = spider_for or (lambda entry: platform_spider(entry.get("platform")))
     jobs = []
     for slug, entry in councils.items():
         job = CouncilJob(
@@ -117,8 +121,7 @@ def jobs_of(
             list(entry.get("allowed_hosts") or []),
             incremental=not full,
         )
-        if spider_for is not None:
-            job.spider = spider_for(entry)
+        job.spider = spider_for(entry)
         jobs.append(job)
     return jobs
 
