@@ -129,7 +129,7 @@ def meeting_rows(
             r[1],
             r[2],
             _iso(r[3]),
-            r[4].strftime("%H:%M") if r[4] else "",
+            _hhmm(r[4]),
             r[5],
             r[6],
             r[7] or "",
@@ -230,16 +230,43 @@ def document_rows(
 
 
 def _stream(engine: Engine, query, shape) -> Iterator[list]:
+    """Rows straight from the driver's cursor, in batches: no SQLAlchemy row or type processing
+    per row (SQLite hands dates and times over as their ISO text, PostgreSQL as objects; the shape
+    functions and ``_iso`` take either). PostgreSQL streams through a server-side cursor."""
+    dialect = engine.dialect
+    compiled = query.compile(dialect=dialect)
+    params = compiled.construct_params()
+    for name, value in params.items():  # bound values as SQLAlchemy would send them (dates on SQLite)
+        process = compiled.binds[name].type.bind_processor(dialect)
+        params[name] = process(value) if process else value
+    args = [params[name] for name in compiled.positiontup] if compiled.positional else params
     with engine.connect() as conn:
-        result = conn.execution_options(stream_results=True, yield_per=2000).execute(query)
-        for row in result:
-            yield shape(row)
+        driver = conn.connection.driver_connection
+        cursor = driver.cursor(name="export") if dialect.name == "postgresql" else driver.cursor()
+        try:
+            cursor.execute(compiled.string, args)
+            while batch := cursor.fetchmany(BATCH):
+                for row in batch:
+                    yield shape(row)
+        finally:
+            cursor.close()
+
+
+BATCH = 2000
 
 
 def _iso(value) -> str:
     if value is None:
         return ""
+    if value.__class__ is str:  # SQLite's text: "2024-05-01" or "2024-05-01 18:30:00.000000"
+        return value[:19]
     return value.isoformat(sep=" ", timespec="seconds") if hasattr(value, "hour") else value.isoformat()
+
+
+def _hhmm(value) -> str:
+    if not value:
+        return ""
+    return value[:5] if value.__class__ is str else value.strftime("%H:%M")
 
 
 MINUTE_COLUMNS = [
