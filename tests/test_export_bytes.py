@@ -1,5 +1,6 @@
-"""Exports stream straight from the driver and write CSV cells themselves: the bytes must be the
-ones the SQLAlchemy rows + csv.writer + spreadsheet_safe path wrote before, on both backends."""
+"""Exports stream straight from the driver and write CSV cells themselves (and SQLite's minutes
+come from a planned query): the bytes must be the ones the portable query's SQLAlchemy rows +
+csv.writer + spreadsheet_safe wrote before, on both backends."""
 
 from __future__ import annotations
 
@@ -83,8 +84,17 @@ def test_exports_byte_identical_to_the_typed_rows_path(db_url, sample_items_file
         n = write_export(out, table, engine, **options)
         with monkeypatch.context() as m:
             m.setattr(export_queries, "_stream", _old_stream)
+            m.setattr(export_queries, "SQLITE_PLANNED", False)  # the portable query, as before
             expected = _old_csv(table, engine, **options)
         assert out.getvalue() == expected, (table, options)
+        jsonl = io.StringIO()
+        write_export(jsonl, table, engine, fmt="jsonl", **options)
+        with monkeypatch.context() as m:
+            m.setattr(export_queries, "_stream", _old_stream)
+            m.setattr(export_queries, "SQLITE_PLANNED", False)
+            old_jsonl = io.StringIO()
+            write_export(old_jsonl, table, engine, fmt="jsonl", **options)
+        assert jsonl.getvalue() == old_jsonl.getvalue(), (table, options)
         assert n > 0 and len(list(csv.reader(io.StringIO(expected)))) == n + 1, (table, options)
     minutes_csv = io.StringIO()
     write_export(minutes_csv, "minutes", engine)

@@ -1,4 +1,5 @@
-"""search index (SQLite): filters as indexed facet tokens, rows keyed by kind and id
+"""search index (SQLite): filters as indexed facet tokens, rows keyed by kind and id; meetings
+indexed by (council, date)
 
 On SQLite the FTS5 table gains an indexed ``facets`` column ("council1 committee7 y2010 m201003"):
 a council, committee or date filter becomes part of the full-text match instead of a read of
@@ -7,6 +8,9 @@ get rowid ``2 * ref_id + (kind = 'page')``, so the writer replaces one row by ro
 scanning the table, and a higher rowid is a more recently archived minute or page (the search
 ranks the newest matches of very common words: pipeline/read/search.py). PostgreSQL keeps its
 table (its filters are ordinary indexed columns).
+
+``ix_meetings_council_date``: the minutes export walks each council's meetings in date order
+instead of sorting every minute (pipeline/read/export_queries.py).
 
 Revision ID: 0011
 Revises: 0009
@@ -39,6 +43,7 @@ FIELDS = "kind, ref_id, council_id, committee_id, meeting_date, title, body"
 
 
 def upgrade() -> None:
+    op.create_index("ix_meetings_council_date", "meetings", ["council_id", "date"])
     if op.get_bind().dialect.name != "sqlite":
         return
     op.execute(f"CREATE VIRTUAL TABLE search_index_new USING fts5({COLUMNS}, facets, {TOKENIZE})")
@@ -51,6 +56,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_meetings_council_date", table_name="meetings")
     if op.get_bind().dialect.name != "sqlite":
         return
     op.execute(f"CREATE VIRTUAL TABLE search_index_old USING fts5({COLUMNS}, {TOKENIZE})")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
-from sqlalchemy import Engine, and_, func, select
+from sqlalchemy import Date, Engine, Integer, String, and_, bindparam, func, literal_column, select, text
 from sqlalchemy.orm import aliased
 
 from pipeline.archive.models import (
@@ -28,6 +28,7 @@ from pipeline.archive.models import (
 )
 from pipeline.extract import engine as extractor_engine
 from pipeline.read.councils import council_id
+from pipeline.read.export_stream import _hhmm, _iso, _stream
 
 MEETING_COLUMNS = [
     "council",
@@ -86,7 +87,13 @@ def _filters(
 
 
 def meeting_rows(
-    engine: Engine, council=None, date_from=None, date_to=None, committee=None, all_versions=False, as_of=None
+    engine: Engine,
+    council=None,
+    date_from=None,
+    date_to=None,
+    committee=None,
+    all_versions=False,
+    as_of=None,
 ) -> Iterator[list]:
     """Meetings as they stand, with ``all_versions`` every state each meeting page ever showed, or
     with ``as_of`` (a datetime) the state the archive had recorded by then."""
@@ -141,7 +148,13 @@ def meeting_rows(
 
 
 def document_rows(
-    engine: Engine, council=None, date_from=None, date_to=None, committee=None, all_versions=False, as_of=None
+    engine: Engine,
+    council=None,
+    date_from=None,
+    date_to=None,
+    committee=None,
+    all_versions=False,
+    as_of=None,
 ) -> Iterator[list]:
     """Documents with their latest version, with ``all_versions`` one row per version, or with
     ``as_of`` (a datetime) as the archive held them then: the version current then, removed or not."""
@@ -229,46 +242,6 @@ def document_rows(
     )
 
 
-def _stream(engine: Engine, query, shape) -> Iterator[list]:
-    """Rows straight from the driver's cursor, in batches: no SQLAlchemy row or type processing
-    per row (SQLite hands dates and times over as their ISO text, PostgreSQL as objects; the shape
-    functions and ``_iso`` take either). PostgreSQL streams through a server-side cursor."""
-    dialect = engine.dialect
-    compiled = query.compile(dialect=dialect)
-    params = compiled.construct_params()
-    for name, value in params.items():  # bound values as SQLAlchemy would send them (dates on SQLite)
-        process = compiled.binds[name].type.bind_processor(dialect)
-        params[name] = process(value) if process else value
-    args = [params[name] for name in compiled.positiontup] if compiled.positional else params
-    with engine.connect() as conn:
-        driver = conn.connection.driver_connection
-        cursor = driver.cursor(name="export") if dialect.name == "postgresql" else driver.cursor()
-        try:
-            cursor.execute(compiled.string, args)
-            while batch := cursor.fetchmany(BATCH):
-                for row in batch:
-                    yield shape(row)
-        finally:
-            cursor.close()
-
-
-BATCH = 2000
-
-
-def _iso(value) -> str:
-    if value is None:
-        return ""
-    if value.__class__ is str:  # SQLite's text: "2024-05-01" or "2024-05-01 18:30:00.000000"
-        return value[:19]
-    return value.isoformat(sep=" ", timespec="seconds") if hasattr(value, "hour") else value.isoformat()
-
-
-def _hhmm(value) -> str:
-    if not value:
-        return ""
-    return value[:5] if value.__class__ is str else value.strftime("%H:%M")
-
-
 MINUTE_COLUMNS = [
     "council",
     "committee",
@@ -299,9 +272,55 @@ REFERENCE_COLUMNS = [
 ]
 
 
+# SQLite, whose planner (no ANALYZE statistics) would sort every minute: councils by slug, each
+# one's meetings by date (index of migration 0011), their minutes; only one day's rows are sorted.
+_SQLITE_MINUTES_FROM = (
+    "councils co CROSS JOIN meetings me CROSS JOIN minutes mi INDEXED BY ix_minutes_meeting_id "
+    "JOIN committees cm ON cm.id = mi.committee_id "
+    "JOIN minute_sources ms ON ms.id = (SELECT min(s.id) FROM minute_sources s WHERE s.minute_id = mi.id)"
+)
+SQLITE_PLANNED = True  # tests compare with the portable query below
+
+
+def _sqlite_minutes(council, date_from, date_to, committee):
+    def col(name, type_=String):
+        return literal_column(name, type_)
+
+    q = (
+        select(
+            col("co.slug"),
+            col("cm.name"),
+            col("me.date", Date),
+            col("mi.number"),
+            col("mi.label"),
+            col("mi.title"),
+            col("ms.source_url"),
+            col("(SELECT count(*) FROM minute_sources s WHERE s.minute_id = mi.id)", Integer),
+            col("mi.year", Integer),
+            col("mi.text"),
+        )
+        .select_from(text(_SQLITE_MINUTES_FROM))
+        .where(text("me.council_id = co.id AND mi.meeting_id = me.id AND mi.council_id = co.id"))
+        .order_by(text("co.slug, me.date, mi.id"))
+    )
+    for value, cond, param in [
+        (council, "co.slug = :council", bindparam("council", council)),
+        (date_from, "me.date >= :date_from", bindparam("date_from", date_from, type_=Date)),
+        (date_to, "me.date <= :date_to", bindparam("date_to", date_to, type_=Date)),
+        (committee, "cm.name = :committee", bindparam("committee", committee)),
+    ]:
+        if value:
+            q = q.where(text(cond).bindparams(param))
+    return q
+
+
 def minute_rows(engine: Engine, council=None, date_from=None, date_to=None, committee=None) -> Iterator[list]:
     """One row per minute (however many sources it was found in)."""
     conds = _filters(engine, council, date_from, date_to, committee)
+    shape = lambda r: [r[0], r[1], _iso(r[2]), r[3], r[4], r[5], r[6], r[7], r[8] or "", r[9]]  # noqa: E731
+    if engine.dialect.name == "sqlite" and SQLITE_PLANNED:
+        yield from _stream(engine, _sqlite_minutes(council, date_from, date_to, committee), shape)
+        return
     first_source = (
         select(MinuteSource.minute_id, func.min(MinuteSource.id).label("sid"), func.count().label("n"))
         .group_by(MinuteSource.minute_id)
@@ -328,9 +347,7 @@ def minute_rows(engine: Engine, council=None, date_from=None, date_to=None, comm
         .where(*conds)
         .order_by(Council.slug, Meeting.date, Minute.id)
     )
-    yield from _stream(
-        engine, q, lambda r: [r[0], r[1], _iso(r[2]), r[3], r[4], r[5], r[6], r[7], r[8] or "", r[9]]
-    )
+    yield from _stream(engine, q, shape)
 
 
 def reference_rows(
