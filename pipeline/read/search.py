@@ -8,7 +8,9 @@ containing "council" in milliseconds, but bm25 over all of them takes half a sec
 runs over a bounded candidate set: the CANDIDATES most recently archived matches (highest rowid,
 migration 0011), found in rowid order without ranking; a query matching fewer is ranked whole,
 exactly as before. Filters (council, committee, dates) are indexed tokens inside the match, so
-the candidates are always rows that pass them; snippets are made for the rows shown only.
+the candidates are always rows that pass them; snippets are made for the rows shown only. What
+is left: bm25's IDF walks the whole index entry of each query term once, so a query holding a
+word found in most rows ("to", "the") still costs tens of milliseconds (docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -77,7 +79,7 @@ def _fts5_query(labels: list[str], words: list[str], facets: list[list[str]] = (
     return query + "".join(" AND facets : (" + " OR ".join(group) + ")" for group in facets)
 
 
-CANDIDATES = 10_000
+CANDIDATES = 5_000
 
 
 def _date_facets(conn, date_from: date | None, date_to: date | None) -> list[str]:
@@ -162,7 +164,9 @@ def search(
             except UnknownCouncil as exc:
                 raise SearchError(str(exc)) from None
             where.append("council_id = :council_id")
-            facets.append([f"council{params['council_id']}"])
+            if conn.execute(text("SELECT count(*) FROM councils")).scalar() > 1:
+                # a token every row holds would only make FTS5 walk the whole index
+                facets.append([f"council{params['council_id']}"])
         if committee:
             ids = conn.scalars(select(Committee.id).where(Committee.name == committee)).all()
             if not ids:
