@@ -11,6 +11,7 @@ exactly as before. Filters (council, committee, dates) are indexed tokens inside
 the candidates are always rows that pass them; snippets are made for the rows shown only. What
 is left: bm25's IDF walks the whole index entry of each query term once, so a query holding a
 word found in most rows ("to", "the") still costs tens of milliseconds (docs/architecture.md).
+PostgreSQL ranks the same bounded set (its newest matches by id) with ts_rank.
 """
 
 from __future__ import annotations
@@ -227,13 +228,22 @@ def _search_fts5(conn, labels, words, facets, where, params) -> list[Hit]:
 
 def _search_postgres(conn, words, where, params) -> list[Hit]:
     ts = " ".join(words)
-    params["q"] = ts
+    params |= {"q": ts, "skip": CANDIDATES - 1}
     match = "tsv @@ websearch_to_tsquery('english', :q)" if ts else "TRUE"
+    filters = "".join(" AND " + w for w in where)
+    # the same bound as SQLite's: the newest CANDIDATES matches (a backward walk of the primary key
+    # for a common word, the GIN index for a rare one), ranked; without words every row is a match
+    bound = (
+        f" AND id >= coalesce((SELECT id FROM search_index WHERE {match}{filters} "
+        "ORDER BY id DESC OFFSET :skip LIMIT 1), 0)"
+        if ts
+        else ""
+    )
     sql = (
         "SELECT kind, ref_id, ts_headline('english', coalesce(body, ''), websearch_to_tsquery('english', :q), "
         "'StartSel=[, StopSel=], MaxWords=30, MinWords=12') AS snip, "
         "-ts_rank(tsv, websearch_to_tsquery('english', :q)) AS score FROM search_index "
-        f"WHERE {match}" + "".join(" AND " + w for w in where) + " ORDER BY score LIMIT :limit"
+        f"WHERE {match}{filters}{bound} ORDER BY score, id DESC LIMIT :limit"
     )
     rows = conn.execute(text(sql), params).all()
     return _hits(conn, [(r.kind, r.ref_id, -float(r.score or 0), r.snip) for r in rows])
