@@ -50,8 +50,8 @@ QUERIES = [
 
 
 def old_search(engine, query, council=None, committee=None, date_from=None, date_to=None, limit=20):
-    """The query before migration 0011 (SQLite): bm25 and snippet over every match, filters read
-    from each matching row, one look-up per hit."""
+    """The query before migration 0011: bm25 (SQLite) or ts_rank (PostgreSQL) and snippets over
+    every match, SQLite's filters read from each matching row, one look-up per hit."""
     labels, words = S.split_query(query)
     params, where = {"limit": limit}, []
     with engine.connect() as conn:
@@ -70,6 +70,20 @@ def old_search(engine, query, council=None, committee=None, date_from=None, date
         for k, lab in enumerate(labels):
             params[f"label{k}"] = lab
             where.append(f"(instr(coalesce(title, '') || ' ' || coalesce(body, ''), :label{k}) > 0)")
+        if engine.dialect.name == "postgresql":
+            ts = " ".join(words)
+            params["q"] = ts
+            match = "tsv @@ websearch_to_tsquery('english', :q)" if ts else "TRUE"
+            sql = (
+                "SELECT kind, ref_id, ts_headline('english', coalesce(body, ''), "
+                "websearch_to_tsquery('english', :q), 'StartSel=[, StopSel=], MaxWords=30, MinWords=12') AS snip, "
+                "-ts_rank(tsv, websearch_to_tsquery('english', :q)) AS score FROM search_index "
+                f"WHERE {match}"
+                + "".join(" AND " + w.replace("instr(", "strpos(") for w in where)
+                + " ORDER BY score LIMIT :limit"
+            )
+            rows = conn.execute(text(sql), params).all()
+            return [S._hits(conn, [(r.kind, r.ref_id, -float(r.score or 0), r.snip)])[0] for r in rows]
         parts = ['"' + " ".join(S.WORD.findall(lab)) + '"' for lab in labels] + [f'"{w}"' for w in words]
         params["q"] = " ".join(parts)
         sql = (
@@ -104,10 +118,9 @@ def main() -> None:
         from bench.pg_copy import copy_archive
 
         url = copy_archive(db, args.db)
-        contenders = {"new": S.search}
     else:
         url = f"sqlite:///{db}"
-        contenders = {"new": S.search, "old": old_search}
+    contenders = {"new": S.search, "old": old_search}
     engine = make_engine(url)
     for fn in contenders.values():  # warm the page cache
         for q, kw in QUERIES:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
-from sqlalchemy import Date, Engine, Integer, String, and_, bindparam, func, literal_column, select, text
+from sqlalchemy import Engine, and_, func, select
 from sqlalchemy.orm import aliased
 
 from pipeline.archive.models import (
@@ -28,7 +28,7 @@ from pipeline.archive.models import (
 )
 from pipeline.extract import engine as extractor_engine
 from pipeline.read.councils import council_id
-from pipeline.read.export_stream import _hhmm, _iso, _stream
+from pipeline.read.export_stream import _hhmm, _iso, _stream, sqlite_minutes
 
 MEETING_COLUMNS = [
     "council",
@@ -272,46 +272,7 @@ REFERENCE_COLUMNS = [
 ]
 
 
-# SQLite, whose planner (no ANALYZE statistics) would sort every minute: councils by slug, each
-# one's meetings by date (index of migration 0011), their minutes; only one day's rows are sorted.
-_SQLITE_MINUTES_FROM = (
-    "councils co CROSS JOIN meetings me CROSS JOIN minutes mi INDEXED BY ix_minutes_meeting_id "
-    "JOIN committees cm ON cm.id = mi.committee_id "
-    "JOIN minute_sources ms ON ms.id = (SELECT min(s.id) FROM minute_sources s WHERE s.minute_id = mi.id)"
-)
 SQLITE_PLANNED = True  # tests compare with the portable query below
-
-
-def _sqlite_minutes(council, date_from, date_to, committee):
-    def col(name, type_=String):
-        return literal_column(name, type_)
-
-    q = (
-        select(
-            col("co.slug"),
-            col("cm.name"),
-            col("me.date", Date),
-            col("mi.number"),
-            col("mi.label"),
-            col("mi.title"),
-            col("ms.source_url"),
-            col("(SELECT count(*) FROM minute_sources s WHERE s.minute_id = mi.id)", Integer),
-            col("mi.year", Integer),
-            col("mi.text"),
-        )
-        .select_from(text(_SQLITE_MINUTES_FROM))
-        .where(text("me.council_id = co.id AND mi.meeting_id = me.id AND mi.council_id = co.id"))
-        .order_by(text("co.slug, me.date, mi.id"))
-    )
-    for value, cond, param in [
-        (council, "co.slug = :council", bindparam("council", council)),
-        (date_from, "me.date >= :date_from", bindparam("date_from", date_from, type_=Date)),
-        (date_to, "me.date <= :date_to", bindparam("date_to", date_to, type_=Date)),
-        (committee, "cm.name = :committee", bindparam("committee", committee)),
-    ]:
-        if value:
-            q = q.where(text(cond).bindparams(param))
-    return q
 
 
 def minute_rows(engine: Engine, council=None, date_from=None, date_to=None, committee=None) -> Iterator[list]:
@@ -319,7 +280,7 @@ def minute_rows(engine: Engine, council=None, date_from=None, date_to=None, comm
     conds = _filters(engine, council, date_from, date_to, committee)
     shape = lambda r: [r[0], r[1], _iso(r[2]), r[3], r[4], r[5], r[6], r[7], r[8] or "", r[9]]  # noqa: E731
     if engine.dialect.name == "sqlite" and SQLITE_PLANNED:
-        yield from _stream(engine, _sqlite_minutes(council, date_from, date_to, committee), shape)
+        yield from _stream(engine, sqlite_minutes(council, date_from, date_to, committee), shape)
         return
     first_source = (
         select(MinuteSource.minute_id, func.min(MinuteSource.id).label("sid"), func.count().label("n"))
