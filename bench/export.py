@@ -5,12 +5,15 @@
 Times `council-archive export minutes` (streamed, joins for committee/meeting/source, formula
 neutralising) and the sqlite3 shell's `.mode csv` over the same rows (`SELECT * FROM minutes_view`,
 the same joins) and over the bare `minutes` table; prints rows/s, their ratios, and the export's peak
-memory (constant memory is the design: it must not grow with the archive).
+memory (constant memory is the design: it must not grow with the archive). The three runs
+alternate for --rounds rounds and the best time of each is used, so a busy moment of a shared
+machine does not land on one side only.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import resource
@@ -34,23 +37,46 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--minutes", type=int, default=1_000_000)
     ap.add_argument("--archive", default="/tmp/council-archive-bench.sqlite")
+    ap.add_argument("--rounds", type=int, default=2)
     args = ap.parse_args()
     db = build(Path(args.archive), args.minutes)
     sqlite3 = shutil.which("sqlite3")
     if not sqlite3:
         sys.exit("the sqlite3 shell is needed: apt-get install sqlite3")
     out = "/tmp/council-archive-bench-export.csv"
-    ours = timed(
-        [sys.executable, "-m", "pipeline.cli", "export", "minutes", "--db", f"sqlite:///{db}", "-o", out]
-    )
+    # the machine may be shared: each of the three runs alternately, the best of each counts
+    ours = view = bare = float("inf")
+    for _ in range(args.rounds):
+        ours = min(
+            ours,
+            timed(
+                [
+                    sys.executable,
+                    "-m",
+                    "pipeline.cli",
+                    "export",
+                    "minutes",
+                    "--db",
+                    f"sqlite:///{db}",
+                    "-o",
+                    out,
+                ]
+            ),
+        )
+        view = min(
+            view,
+            timed(
+                [sqlite3, str(db)], ".mode csv\n.headers on\n.output /dev/null\nSELECT * FROM minutes_view;\n"
+            ),
+        )
+        bare = min(
+            bare,
+            timed([sqlite3, str(db)], ".mode csv\n.headers on\n.output /dev/null\nSELECT * FROM minutes;\n"),
+        )
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     with open(out, encoding="utf-8") as fh:
-        rows = sum(1 for _ in fh) - 1
+        rows = sum(1 for _ in csv.reader(fh)) - 1
     os.unlink(out)
-    view = timed(
-        [sqlite3, str(db)], ".mode csv\n.headers on\n.output /dev/null\nSELECT * FROM minutes_view;\n"
-    )
-    bare = timed([sqlite3, str(db)], ".mode csv\n.headers on\n.output /dev/null\nSELECT * FROM minutes;\n")
     print(
         json.dumps(
             {

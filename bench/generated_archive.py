@@ -1,15 +1,19 @@
 """A generated SQLite archive of N minutes for the export and search benchmarks (cached on disk).
 
 Rows are written with the sqlite3 module in bulk (the crawler would take hours to make a million
-minutes); the schema is the real one, made by the project's migrations.
+minutes); the schema is the real one, made by the project's migrations. Minute texts are drawn
+from the word frequencies of the real corpus (tests/corpus/real), 15 to 90 words each.
 """
 
 from __future__ import annotations
 
 import random
+import re
 import sqlite3
 import sys
 import time
+from collections import Counter
+from itertools import accumulate
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -17,41 +21,22 @@ sys.path.insert(0, str(ROOT))
 
 from pipeline.archive.db import open_archive_engine  # noqa: E402
 
-WORDS = [
-    "budget",
-    "report",
-    "committee",
-    "residents",
-    "consultation",
-    "highways",
-    "planning",
-    "scheme",
-    "safeguarding",
-    "children",
-    "adult",
-    "social",
-    "care",
-    "housing",
-    "parking",
-    "air",
-    "quality",
-    "grants",
-    "programme",
-    "audit",
-    "risk",
-    "treasury",
-    "council",
-    "cabinet",
-    "petition",
-    "recommendation",
-    "approved",
-    "noted",
-    "deferred",
-    "members",
-    "officers",
-    "update",
-    "strategy",
-]
+CORPUS = ROOT / "tests" / "corpus" / "real"
+VERSION = "corpus-2;0011"  # in the cache marker: an archive of another vocabulary or schema is rebuilt
+TOKEN = re.compile(r"\S+")  # words as printed: "Council," "(b)" "74/15" "resolved:" too
+
+
+def vocabulary() -> tuple[list[str], list[int]]:
+    """Words of the real corpus's texts (as printed, punctuation included) and their cumulative
+    counts: sampling from them gives text with real minutes' word frequencies (Zipf-like: "the",
+    "council", "meeting" in most minutes, "treasury" in few) and their commas and quotes."""
+    counts: Counter = Counter()
+    for path in sorted(CORPUS.rglob("*.txt")):
+        counts.update(TOKEN.findall(path.read_text(encoding="utf-8", errors="replace")))
+    words = sorted(counts, key=lambda w: (-counts[w], w))
+    return words, list(accumulate(counts[w] for w in words))
+
+
 TITLES = [
     "Apologies for Absence",
     "Declarations of Interest",
@@ -68,7 +53,7 @@ TITLES = [
 
 def build(path: Path, minutes: int, per_meeting: int = 20, seed: int = 5) -> Path:
     marker = path.with_suffix(".done")
-    if path.exists() and marker.exists() and marker.read_text() == str(minutes):
+    if path.exists() and marker.exists() and marker.read_text() == f"{minutes} {VERSION}":
         return path
     for p in (path, marker, Path(str(path) + "-wal"), Path(str(path) + "-shm")):
         p.unlink(missing_ok=True)
@@ -108,12 +93,14 @@ def build(path: Path, minutes: int, per_meeting: int = 20, seed: int = 5) -> Pat
         ],
     )
 
+    words, cum = vocabulary()
+
     def minute_rows():
         for i in range(1, minutes + 1):
             m = 1 + (i - 1) // per_meeting
             number = (i - 1) % per_meeting + 1 + 20 * (m % 5)
             yy = (2000 + (m // 2000) % 26) % 100
-            text = " ".join(rnd.choice(WORDS) for _ in range(18))
+            text = " ".join(rnd.choices(words, cum_weights=cum, k=rnd.randint(15, 90)))
             if i % 7 == 0:
                 text += f" Further to Minute {max(1, number - 3)}/{yy:02d} the Committee noted the update."
             yield (
@@ -152,12 +139,14 @@ def build(path: Path, minutes: int, per_meeting: int = 20, seed: int = 5) -> Pat
         "SELECT mi.id, mi.id, mi.id, me.url FROM minutes mi JOIN meetings me ON me.id = mi.meeting_id"
     )
     con.execute(
-        "INSERT INTO search_index (kind, ref_id, council_id, committee_id, meeting_date, title, body) "
-        "SELECT 'minute', mi.id, 1, mi.committee_id, me.date, mi.label || ' ' || mi.title, mi.text "
+        "INSERT INTO search_index (rowid, kind, ref_id, council_id, committee_id, meeting_date, title, body, "
+        "facets) SELECT 2 * mi.id, 'minute', mi.id, 1, mi.committee_id, me.date, mi.label || ' ' || mi.title, "
+        "mi.text, 'council1 committee' || mi.committee_id || ' y' || substr(me.date, 1, 4) || ' m' || "
+        "substr(me.date, 1, 4) || substr(me.date, 6, 2) "
         "FROM minutes mi JOIN meetings me ON me.id = mi.meeting_id"
     )
     con.commit()
     con.close()
-    marker.write_text(str(minutes))
+    marker.write_text(f"{minutes} {VERSION}")
     print(f"generated {minutes:,} minutes in {time.perf_counter() - t0:.0f} s at {path}", file=sys.stderr)
     return path

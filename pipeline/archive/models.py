@@ -150,6 +150,7 @@ class Meeting(Base):
     __table_args__ = (
         UniqueConstraint("council_id", "site_id", name="uq_meetings_council_site"),
         Index("ix_meetings_council_url", "council_id", "url"),
+        Index("ix_meetings_council_date", "council_id", "date"),  # the minutes export's order
     )
 
 

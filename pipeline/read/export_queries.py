@@ -28,6 +28,7 @@ from pipeline.archive.models import (
 )
 from pipeline.extract import engine as extractor_engine
 from pipeline.read.councils import council_id
+from pipeline.read.export_stream import _hhmm, _iso, _stream, sqlite_minutes
 
 MEETING_COLUMNS = [
     "council",
@@ -86,7 +87,13 @@ def _filters(
 
 
 def meeting_rows(
-    engine: Engine, council=None, date_from=None, date_to=None, committee=None, all_versions=False, as_of=None
+    engine: Engine,
+    council=None,
+    date_from=None,
+    date_to=None,
+    committee=None,
+    all_versions=False,
+    as_of=None,
 ) -> Iterator[list]:
     """Meetings as they stand, with ``all_versions`` every state each meeting page ever showed, or
     with ``as_of`` (a datetime) the state the archive had recorded by then."""
@@ -129,7 +136,7 @@ def meeting_rows(
             r[1],
             r[2],
             _iso(r[3]),
-            r[4].strftime("%H:%M") if r[4] else "",
+            _hhmm(r[4]),
             r[5],
             r[6],
             r[7] or "",
@@ -141,7 +148,13 @@ def meeting_rows(
 
 
 def document_rows(
-    engine: Engine, council=None, date_from=None, date_to=None, committee=None, all_versions=False, as_of=None
+    engine: Engine,
+    council=None,
+    date_from=None,
+    date_to=None,
+    committee=None,
+    all_versions=False,
+    as_of=None,
 ) -> Iterator[list]:
     """Documents with their latest version, with ``all_versions`` one row per version, or with
     ``as_of`` (a datetime) as the archive held them then: the version current then, removed or not."""
@@ -229,19 +242,6 @@ def document_rows(
     )
 
 
-def _stream(engine: Engine, query, shape) -> Iterator[list]:
-    with engine.connect() as conn:
-        result = conn.execution_options(stream_results=True, yield_per=2000).execute(query)
-        for row in result:
-            yield shape(row)
-
-
-def _iso(value) -> str:
-    if value is None:
-        return ""
-    return value.isoformat(sep=" ", timespec="seconds") if hasattr(value, "hour") else value.isoformat()
-
-
 MINUTE_COLUMNS = [
     "council",
     "committee",
@@ -272,9 +272,16 @@ REFERENCE_COLUMNS = [
 ]
 
 
+SQLITE_PLANNED = True  # tests compare with the portable query below
+
+
 def minute_rows(engine: Engine, council=None, date_from=None, date_to=None, committee=None) -> Iterator[list]:
     """One row per minute (however many sources it was found in)."""
     conds = _filters(engine, council, date_from, date_to, committee)
+    shape = lambda r: [r[0], r[1], _iso(r[2]), r[3], r[4], r[5], r[6], r[7], r[8] or "", r[9]]  # noqa: E731
+    if engine.dialect.name == "sqlite" and SQLITE_PLANNED:
+        yield from _stream(engine, sqlite_minutes(council, date_from, date_to, committee), shape)
+        return
     first_source = (
         select(MinuteSource.minute_id, func.min(MinuteSource.id).label("sid"), func.count().label("n"))
         .group_by(MinuteSource.minute_id)
@@ -301,9 +308,7 @@ def minute_rows(engine: Engine, council=None, date_from=None, date_to=None, comm
         .where(*conds)
         .order_by(Council.slug, Meeting.date, Minute.id)
     )
-    yield from _stream(
-        engine, q, lambda r: [r[0], r[1], _iso(r[2]), r[3], r[4], r[5], r[6], r[7], r[8] or "", r[9]]
-    )
+    yield from _stream(engine, q, shape)
 
 
 def reference_rows(

@@ -7,8 +7,8 @@ themselves are ``export_queries``.
 
 from __future__ import annotations
 
-import csv
 import json
+from itertools import islice
 
 from sqlalchemy import Engine
 
@@ -70,11 +70,32 @@ def write_export(
             if progress and n % 1000 == 0:
                 progress(n)
         return n
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(columns)
-    for row in rows(engine, **filters):
-        writer.writerow([spreadsheet_safe(v) for v in row])
-        n += 1
+    out.write(csv_line(columns))
+    rows_left = rows(engine, **filters)
+    while chunk := list(islice(rows_left, 1000)):
+        out.write("".join(map(csv_line, chunk)))
+        n += len(chunk)
         if progress and n % 1000 == 0:
             progress(n)
     return n
+
+
+_FORMULA = frozenset(_FORMULA_START)
+
+
+def _cell(value) -> str:
+    """One cell, neutralised and quoted in a single pass: the bytes csv.writer (QUOTE_MINIMAL)
+    writes for ``spreadsheet_safe(value)``, at a third of its cost (tests/test_export_bytes.py)."""
+    if isinstance(value, str):
+        if value[:1] in _FORMULA:
+            value = "'" + value
+        if '"' in value:
+            return '"' + value.replace('"', '""') + '"'
+        if "," in value or "\n" in value or "\r" in value:
+            return '"' + value + '"'
+        return value
+    return "" if value is None else str(value)
+
+
+def csv_line(row) -> str:
+    return ",".join(map(_cell, row)) + "\r\n"

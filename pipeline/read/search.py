@@ -2,6 +2,16 @@
 
 Minute labels such as "74/15" are split apart by both tokenisers, so a label in the query becomes
 an adjacent-words match plus an exact substring check: "74/15" finds "Minute 74/15", not "74 of 2015".
+
+Speed (bench/search.py): ranking is what costs, not matching. FTS5 finds the 400,000 minutes
+containing "council" in milliseconds, but bm25 over all of them takes half a second. So ranking
+runs over a bounded candidate set: the CANDIDATES most recently archived matches (highest rowid,
+migration 0011), found in rowid order without ranking; a query matching fewer is ranked whole,
+exactly as before. Filters (council, committee, dates) are indexed tokens inside the match, so
+the candidates are always rows that pass them; snippets are made for the rows shown only. What
+is left: bm25's IDF walks the whole index entry of each query term once, so a query holding a
+word found in most rows ("to", "the") still costs tens of milliseconds (docs/architecture.md).
+PostgreSQL ranks the same bounded set (its newest matches by id) with ts_rank.
 """
 
 from __future__ import annotations
@@ -13,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from pipeline.archive.models import (
@@ -62,11 +72,33 @@ def split_query(query: str) -> tuple[list[str], list[str]]:
     return labels, words
 
 
-def _fts5_query(labels: list[str], words: list[str]) -> str:
+def _fts5_query(labels: list[str], words: list[str], facets: list[list[str]] = ()) -> str:
     # Every term quoted: user text can never be read as FTS5 syntax (AND, NEAR, column filters...).
     parts = ['"' + " ".join(WORD.findall(lab)) + '"' for lab in labels]
     parts += ['"' + w.replace('"', "") + '"' for w in words]
-    return " ".join(parts)
+    query = "{title body} : (" + " ".join(parts) + ")"
+    return query + "".join(" AND facets : (" + " OR ".join(group) + ")" for group in facets)
+
+
+CANDIDATES = 5_000
+
+
+def _date_facets(conn, date_from: date | None, date_to: date | None) -> list[str]:
+    """Year tokens for whole years in the range, month tokens for the months of its edge years;
+    the exact day is checked on the candidates."""
+    if date_from is None or date_to is None:
+        lo, hi = conn.execute(text("SELECT min(date), max(date) FROM meetings")).one()
+        date_from = date_from or (date.fromisoformat(str(lo)) if lo else date.today())
+        date_to = date_to or (date.fromisoformat(str(hi)) if hi else date.today())
+    tokens = []
+    for year in range(date_from.year, date_to.year + 1):
+        first = date_from.month if year == date_from.year else 1
+        last = date_to.month if year == date_to.year else 12
+        if (first, last) == (1, 12):
+            tokens.append(f"y{year}")
+        else:
+            tokens += [f"m{year}{month:02d}" for month in range(first, last + 1)]
+    return tokens or ["nodate"]
 
 
 MAX_QUERY_CHARS = 500
@@ -125,6 +157,7 @@ def search(
         return []
     params: dict = {"limit": limit}
     where = []
+    facets: list[list[str]] = []  # SQLite: each group is one OR of indexed filter tokens
     with engine.connect() as conn:
         if council:
             try:
@@ -132,48 +165,119 @@ def search(
             except UnknownCouncil as exc:
                 raise SearchError(str(exc)) from None
             where.append("council_id = :council_id")
+            if conn.execute(text("SELECT count(*) FROM councils")).scalar() > 1:
+                # a token every row holds would only make FTS5 walk the whole index
+                facets.append([f"council{params['council_id']}"])
         if committee:
             ids = conn.scalars(select(Committee.id).where(Committee.name == committee)).all()
             if not ids:
                 raise SearchError(f"unknown committee {committee!r} (not in this archive)")
             where.append("committee_id IN (" + ",".join(str(int(i)) for i in ids) + ")")
+            facets.append([f"committee{int(i)}" for i in ids])
         if date_from:
             params["date_from"] = date_from
             where.append("meeting_date >= :date_from")
         if date_to:
             params["date_to"] = date_to
             where.append("meeting_date <= :date_to")
+        if engine.dialect.name == "sqlite" and (date_from or date_to):
+            facets.append(_date_facets(conn, date_from, date_to))
         for k, lab in enumerate(labels):
             params[f"label{k}"] = lab
             where.append(f"(strpos(coalesce(title, '') || ' ' || coalesce(body, ''), :label{k}) > 0)")
-        if engine.dialect.name == "sqlite":
-            params["q"] = _fts5_query(labels, words)
-            sql = (
-                "SELECT kind, ref_id, snippet(search_index, 6, '[', ']', '…', 16) AS snip, "
-                "bm25(search_index, 0, 0, 0, 0, 0, 5.0, 1.0) AS score FROM search_index "
-                "WHERE search_index MATCH :q"
-                + "".join(" AND " + w.replace("strpos(", "instr(") for w in where)
-                + " ORDER BY score LIMIT :limit"
-            )
-        else:
-            ts = " ".join(words)
-            params["q"] = ts
-            match = "tsv @@ websearch_to_tsquery('english', :q)" if ts else "TRUE"
-            sql = (
-                "SELECT kind, ref_id, ts_headline('english', coalesce(body, ''), websearch_to_tsquery('english', :q), "
-                "'StartSel=[, StopSel=], MaxWords=30, MinWords=12') AS snip, "
-                "-ts_rank(tsv, websearch_to_tsquery('english', :q)) AS score FROM search_index "
-                f"WHERE {match}" + "".join(" AND " + w for w in where) + " ORDER BY score LIMIT :limit"
-            )
         with _time_limit(conn, TIME_LIMIT_S):
-            rows = conn.execute(text(sql), params).all()
-        return [_hit(conn, r.kind, r.ref_id, -float(r.score or 0), r.snip) for r in rows]
+            if engine.dialect.name == "sqlite":
+                return _search_fts5(conn, labels, words, facets, where, params)
+            return _search_postgres(conn, labels, words, where, params)
 
 
-def _hit(conn, kind: str, ref_id: int, score: float, snip: str) -> Hit:
-    if kind == "minute":
-        r = conn.execute(
+def _search_fts5(conn, labels, words, facets, where, params) -> list[Hit]:
+    params |= {"q": _fts5_query(labels, words, facets), "skip": CANDIDATES - 1}
+    # 1. the oldest of the newest CANDIDATES matches: a walk down the rowid-ordered match, no ranking
+    lowest = conn.execute(
+        text(
+            "SELECT rowid FROM search_index WHERE search_index MATCH :q ORDER BY rowid DESC LIMIT 1 OFFSET :skip"
+        ),
+        params,
+    ).scalar()
+    params["lowest"] = lowest or 0
+    # 2. bm25 over those (title 5×, body 1×; the filter columns weigh nothing), exact filters checked
+    rows = conn.execute(
+        text(
+            "SELECT rowid, kind, ref_id, bm25(search_index, 0, 0, 0, 0, 0, 5.0, 1.0, 0) AS score "
+            "FROM search_index WHERE search_index MATCH :q AND rowid >= :lowest"
+            + "".join(" AND " + w.replace("strpos(", "instr(") for w in where)
+            + " ORDER BY score, rowid DESC LIMIT :limit"
+        ),
+        params,
+    ).all()
+    if not rows:
+        return []
+    # 3. snippets of the rows shown only
+    snips = dict(
+        conn.execute(
+            text(
+                "SELECT rowid, snippet(search_index, 6, '[', ']', '…', 16) FROM search_index "
+                "WHERE search_index MATCH :q AND rowid IN (" + ",".join(str(int(r.rowid)) for r in rows) + ")"
+            ),
+            params,
+        ).all()
+    )
+    return _hits(conn, [(r.kind, r.ref_id, -float(r.score or 0), snips.get(r.rowid, "")) for r in rows])
+
+
+def _worth_bounding(conn, sql: str, params: dict) -> bool:
+    """From the planner's statistics: walking back until CANDIDATES matches costs about
+    CANDIDATES / share rows, each ~4x a ranked GIN match; ranking every match costs share * rows."""
+    plan = conn.execute(text("EXPLAIN (FORMAT JSON) " + sql), params).scalar()
+    matches = float(plan[0]["Plan"]["Plan Rows"])
+    total = conn.execute(text("SELECT reltuples FROM pg_class WHERE relname = 'search_index'")).scalar() or 0
+    return matches * matches > 4 * CANDIDATES * max(total, 1)
+
+
+def _search_postgres(conn, labels, words, where, params) -> list[Hit]:
+    ts = " ".join(words)
+    params |= {"q": ts, "skip": CANDIDATES - 1}
+    match = "tsv @@ websearch_to_tsquery('english', :q)" if ts else "TRUE"
+    filters = "".join(" AND " + w for w in where)
+    bound = ""
+    if (
+        ts
+        and not labels
+        and _worth_bounding(conn, f"SELECT 1 FROM search_index WHERE {match}{filters}", params)
+    ):
+        # the same bound as SQLite's: the newest CANDIDATES matches (a backward walk of the primary
+        # key), ranked. Rarer words, and labels (checked by substring), are faster through the GIN
+        # index whole.
+        bound = (
+            f" AND id >= coalesce((SELECT id FROM search_index WHERE {match}{filters} "
+            "ORDER BY id DESC OFFSET :skip LIMIT 1), 0)"
+        )
+    sql = (
+        "SELECT kind, ref_id, ts_headline('english', coalesce(body, ''), websearch_to_tsquery('english', :q), "
+        "'StartSel=[, StopSel=], MaxWords=30, MinWords=12') AS snip, "
+        "-ts_rank(tsv, websearch_to_tsquery('english', :q)) AS score FROM search_index "
+        f"WHERE {match}{filters}{bound} ORDER BY score, id DESC LIMIT :limit"
+    )
+    rows = conn.execute(text(sql), params).all()
+    return _hits(conn, [(r.kind, r.ref_id, -float(r.score or 0), r.snip) for r in rows])
+
+
+def _hits(conn, rows: list[tuple[str, int, float, str]]) -> list[Hit]:
+    """Hits for (kind, ref_id, score, snippet) rows, in their order: one query per kind, not per row."""
+    minute_ids = [r[1] for r in rows if r[0] == "minute"]
+    page_ids = [r[1] for r in rows if r[0] == "page"]
+    minutes, pages = {}, {}
+    if minute_ids:
+        first = (
+            select(MinuteSource.minute_id, func.min(MinuteSource.id).label("sid"))
+            .where(MinuteSource.minute_id.in_(minute_ids))
+            .group_by(MinuteSource.minute_id)
+            .subquery()
+        )
+        for r in conn.execute(
             select(
+                Minute.id,
                 Council.slug,
                 Committee.name,
                 Meeting.date,
@@ -184,23 +288,42 @@ def _hit(conn, kind: str, ref_id: int, score: float, snip: str) -> Hit:
             .join(Committee, Committee.id == Minute.committee_id)
             .join(Council, Council.id == Minute.council_id)
             .join(Meeting, Meeting.id == Minute.meeting_id)
-            .join(MinuteSource, MinuteSource.minute_id == Minute.id)
-            .where(Minute.id == ref_id)
-            .order_by(MinuteSource.id)
-            .limit(1)
-        ).one()
-        return Hit("minute", score, r.slug, r.name, r.date, f"Minute {r.label} {r.title}", snip, r.source_url)
-    r = conn.execute(
-        select(Council.slug, Committee.name, Meeting.date, Document.title, Document.url, TextPage.page_no)
-        .select_from(TextPage)
-        .join(TextExtraction, TextExtraction.id == TextPage.extraction_id)
-        .join(DocumentVersion, DocumentVersion.sha256 == TextExtraction.sha256)
-        .join(Document, Document.id == DocumentVersion.document_id)
-        .join(Council, Council.id == Document.council_id)
-        .outerjoin(Meeting, Meeting.id == Document.meeting_id)
-        .outerjoin(Committee, Committee.id == Meeting.committee_id)
-        .where(TextPage.id == ref_id)
-        .order_by(Document.id)
-        .limit(1)
-    ).one()
-    return Hit("page", score, r.slug, r.name, r.date, r.title or "", snip, r.url, r.page_no)
+            .join(first, first.c.minute_id == Minute.id)
+            .join(MinuteSource, MinuteSource.id == first.c.sid)
+        ):
+            minutes[r.id] = r
+    if page_ids:
+        for r in conn.execute(
+            select(
+                TextPage.id,
+                Council.slug,
+                Committee.name,
+                Meeting.date,
+                Document.title,
+                Document.url,
+                TextPage.page_no,
+            )
+            .select_from(TextPage)
+            .join(TextExtraction, TextExtraction.id == TextPage.extraction_id)
+            .join(DocumentVersion, DocumentVersion.sha256 == TextExtraction.sha256)
+            .join(Document, Document.id == DocumentVersion.document_id)
+            .join(Council, Council.id == Document.council_id)
+            .outerjoin(Meeting, Meeting.id == Document.meeting_id)
+            .outerjoin(Committee, Committee.id == Meeting.committee_id)
+            .where(TextPage.id.in_(page_ids))
+            .order_by(Document.id.desc())  # the first document showing the page wins
+        ):
+            pages[r.id] = r
+    hits = []
+    for kind, ref_id, score, snip in rows:
+        if kind == "minute":
+            r = minutes[ref_id]
+            hits.append(
+                Hit(
+                    "minute", score, r.slug, r.name, r.date, f"Minute {r.label} {r.title}", snip, r.source_url
+                )
+            )
+        else:
+            r = pages[ref_id]
+            hits.append(Hit("page", score, r.slug, r.name, r.date, r.title or "", snip, r.url, r.page_no))
+    return hits

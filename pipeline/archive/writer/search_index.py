@@ -1,5 +1,10 @@
-"""The full-text index (FTS5 / tsvector table of migration 0004), kept in step with the rows it
-indexes, in the same transaction."""
+"""The full-text index (FTS5 / tsvector table of migrations 0004 and 0011), kept in step with the
+rows it indexes, in the same transaction.
+
+On SQLite each row also carries its filters as indexed tokens (``facets``), so the read side can
+filter inside the full-text match, and its rowid is derived from (kind, ref_id): replacing a row
+is a rowid lookup, not a scan of the FTS5 table.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,27 @@ _INSERT = text(
     "VALUES (:kind, :ref_id, :council_id, :committee_id, :meeting_date, :title, :body)"
 )
 _DELETE = text("DELETE FROM search_index WHERE kind = :kind AND ref_id = :ref_id")
+_INSERT_SQLITE = text(
+    "INSERT INTO search_index (rowid, kind, ref_id, council_id, committee_id, meeting_date, title, body, "
+    "facets) VALUES (:rowid, :kind, :ref_id, :council_id, :committee_id, :meeting_date, :title, :body, :facets)"
+)
+_DELETE_SQLITE = text("DELETE FROM search_index WHERE rowid = :rowid")
+
+
+def rowid(kind: str, ref_id: int) -> int:
+    return 2 * ref_id + (kind == "page")
+
+
+def facets(council_id: int, committee_id: int | None, meeting_date) -> str:
+    """The filter tokens of one row ("council1 committee7 y2010 m201003"); migration 0011 makes the
+    same ones in SQL."""
+    out = [f"council{council_id}"]
+    if committee_id is not None:
+        out.append(f"committee{committee_id}")
+    if meeting_date is not None:
+        day = str(meeting_date)
+        out += [f"y{day[:4]}", f"m{day[:4]}{day[5:7]}"]
+    return " ".join(out)
 
 
 def index(
@@ -24,19 +50,24 @@ def index(
 ) -> None:
     """(Re)index one row: whatever was indexed for it before is replaced."""
     unindex(conn, kind, ref_id)
-    conn.execute(
-        _INSERT,
-        {
-            "kind": kind,
-            "ref_id": ref_id,
-            "council_id": council_id,
-            "committee_id": committee_id,
-            "meeting_date": meeting_date,
-            "title": title,
-            "body": body,
-        },
-    )
+    row = {
+        "kind": kind,
+        "ref_id": ref_id,
+        "council_id": council_id,
+        "committee_id": committee_id,
+        "meeting_date": meeting_date,
+        "title": title,
+        "body": body,
+    }
+    if conn.dialect.name == "sqlite":
+        row |= {"rowid": rowid(kind, ref_id), "facets": facets(council_id, committee_id, meeting_date)}
+        conn.execute(_INSERT_SQLITE, row)
+    else:
+        conn.execute(_INSERT, row)
 
 
 def unindex(conn: Connection, kind: str, ref_id: int) -> None:
-    conn.execute(_DELETE, {"kind": kind, "ref_id": ref_id})
+    if conn.dialect.name == "sqlite":
+        conn.execute(_DELETE_SQLITE, {"rowid": rowid(kind, ref_id)})
+    else:
+        conn.execute(_DELETE, {"kind": kind, "ref_id": ref_id})

@@ -1,0 +1,90 @@
+"""How export rows leave the database: straight from the driver's cursor, in batches, with no
+SQLAlchemy row or type processing per row (the speed of `council-archive export`, bench/export.py).
+SQLite hands dates and times over as their ISO text, PostgreSQL as objects; ``_iso`` and ``_hhmm``
+take either, so each export's shape function is the same on both. Also SQLite's planned minutes
+query (the export's largest table)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sqlalchemy import Date, Engine, Integer, String, bindparam, literal_column, select, text
+
+BATCH = 2000
+
+
+def _stream(engine: Engine, query, shape) -> Iterator[list]:
+    """``shape(row)`` of each row of the SELECT ``query``: bound values are processed as SQLAlchemy
+    would send them; PostgreSQL streams through a server-side cursor."""
+    dialect = engine.dialect
+    compiled = query.compile(dialect=dialect)
+    params = compiled.construct_params()
+    for name, value in params.items():  # bound values as SQLAlchemy would send them (dates on SQLite)
+        process = compiled.binds[name].type.bind_processor(dialect)
+        params[name] = process(value) if process else value
+    args = [params[name] for name in compiled.positiontup] if compiled.positional else params
+    with engine.connect() as conn:
+        driver = conn.connection.driver_connection
+        cursor = driver.cursor(name="export") if dialect.name == "postgresql" else driver.cursor()
+        try:
+            cursor.execute(compiled.string, args)
+            while batch := cursor.fetchmany(BATCH):
+                for row in batch:
+                    yield shape(row)
+        finally:
+            cursor.close()
+
+
+def _iso(value) -> str:
+    if value is None:
+        return ""
+    if value.__class__ is str:  # SQLite's text: "2024-05-01" or "2024-05-01 18:30:00.000000"
+        return value[:19]
+    return value.isoformat(sep=" ", timespec="seconds") if hasattr(value, "hour") else value.isoformat()
+
+
+def _hhmm(value) -> str:
+    if not value:
+        return ""
+    return value[:5] if value.__class__ is str else value.strftime("%H:%M")
+
+
+# SQLite, whose planner (no ANALYZE statistics) would sort every minute: councils by slug, each
+# one's meetings by date (index of migration 0011), their minutes; only one day's rows are sorted.
+_SQLITE_MINUTES_FROM = (
+    "councils co CROSS JOIN meetings me CROSS JOIN minutes mi INDEXED BY ix_minutes_meeting_id "
+    "JOIN committees cm ON cm.id = mi.committee_id "
+    "JOIN minute_sources ms ON ms.id = (SELECT min(s.id) FROM minute_sources s WHERE s.minute_id = mi.id)"
+)
+
+
+def sqlite_minutes(council, date_from, date_to, committee):
+    def col(name, type_=String):
+        return literal_column(name, type_)
+
+    q = (
+        select(
+            col("co.slug"),
+            col("cm.name"),
+            col("me.date", Date),
+            col("mi.number"),
+            col("mi.label"),
+            col("mi.title"),
+            col("ms.source_url"),
+            col("(SELECT count(*) FROM minute_sources s WHERE s.minute_id = mi.id)", Integer),
+            col("mi.year", Integer),
+            col("mi.text"),
+        )
+        .select_from(text(_SQLITE_MINUTES_FROM))
+        .where(text("me.council_id = co.id AND mi.meeting_id = me.id AND mi.council_id = co.id"))
+        .order_by(text("co.slug, me.date, mi.id"))
+    )
+    for value, cond, param in [
+        (council, "co.slug = :council", bindparam("council", council)),
+        (date_from, "me.date >= :date_from", bindparam("date_from", date_from, type_=Date)),
+        (date_to, "me.date <= :date_to", bindparam("date_to", date_to, type_=Date)),
+        (committee, "cm.name = :committee", bindparam("committee", committee)),
+    ]:
+        if value:
+            q = q.where(text(cond).bindparams(param))
+    return q
