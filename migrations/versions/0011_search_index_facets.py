@@ -13,7 +13,7 @@ table (its filters are ordinary indexed columns).
 instead of sorting every minute (pipeline/read/export_queries.py).
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-02 14:30:00
 
 """
