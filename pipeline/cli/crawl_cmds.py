@@ -13,6 +13,7 @@ from pipeline.cli.common import (
     CliError,
     add_config,
     add_db,
+    add_extraction,
     http_url,
     iso_date,
     non_negative_float,
@@ -39,6 +40,7 @@ def register(sub) -> None:
         help="revisit only what may have changed (the nightly policy, docs/operations.md)",
     )
     p.add_argument("--log-level", default=os.environ.get("COUNCIL_ARCHIVE_LOG_LEVEL", "WARNING"))
+    add_extraction(p)
     add_db(p)
     p.set_defaults(handler=cmd_crawl)
 
@@ -50,6 +52,7 @@ def register(sub) -> None:
     p.add_argument("--lock", default="data/nightly.lock", help="lock file (one run at a time)")
     p.add_argument("--full", action="store_true", help="revisit everything, not only what may have changed")
     p.add_argument("--report", help="JSON report (default data/reports/nightly-<UTC time>.json)")
+    add_extraction(p)
     add_db(p)
     p.set_defaults(handler=cmd_nightly)
 
@@ -97,6 +100,8 @@ def cmd_crawl(args) -> int:
         incremental=args.incremental,
         year_convention=year_convention,
         allowed_hosts=allowed_hosts,
+        extractor=args.extractor,
+        ocr=args.ocr,
     )
     if outcome.full_because:
         print(f"council-archive: revisited everything: {outcome.full_because}", file=sys.stderr)
@@ -137,6 +142,9 @@ def cmd_nightly(args) -> int:
         crawl_args += ["--delay", str(args.delay)]
     if args.concurrency is not None:
         crawl_args += ["--concurrency", str(args.concurrency)]
+    crawl_args += (["--extractor", args.extractor] if args.extractor else []) + (
+        ["--ocr"] if args.ocr else []
+    )
     report = Path(args.report or f"data/reports/nightly-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json")
     Path(args.lock).parent.mkdir(parents=True, exist_ok=True)
     return run_nightly(engine, db_url, councils, Path(args.lock), report, crawl_args)
