@@ -1,8 +1,9 @@
 """Full-crawl throughput against a bare Scrapy spider fetching the same URLs, split in two.
 
-    python bench/crawl.py [--committees 5 --years 4 --per-year 12] [--extractor pdfium]
+    python bench/crawl.py [--committees 5 --years 4 --per-year 12] [--pdf-pages 4] [--extractor pdfium]
 
-Serves a generated ModernGov site (>= 200 meetings) on 127.0.0.1 and, in child processes one after
+Serves a generated ModernGov site (>= 200 meetings; its PDFs lengthened by --pdf-pages pages of
+council-style paragraphs) on 127.0.0.1 and, in child processes one after
 the other on the same machine (the ratios are what to compare):
 
 1. crawls it with ``council-archive crawl`` into a fresh SQLite archive (the full pipeline);
@@ -30,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.extract import run_pool  # noqa: E402
+from bench.extract import corpus, run_pool  # noqa: E402
 from pipeline.demo.sample_site import build_site  # noqa: E402
 from pipeline.demo.site_server import SiteServer  # noqa: E402
 
@@ -75,6 +76,13 @@ def main() -> None:
     ap.add_argument("--per-year", type=int, default=12)
     ap.add_argument("--concurrency", type=int, default=4)
     ap.add_argument("--extractor", help="the crawl's --extractor (default: the crawl's default)")
+    ap.add_argument(
+        "--pdf-pages",
+        type=int,
+        default=4,
+        help="pages added to each generated PDF (they have one or two): council papers are longer, "
+        "and with one-page PDFs extraction is never what the crawl waits for",
+    )
     args = ap.parse_args()
     load_before = os.getloadavg()[0]  # other jobs on the machine skew every figure
     site = build_site(
@@ -85,6 +93,8 @@ def main() -> None:
         seed=7,
     )
     n_meetings = len(site.meetings)
+    if args.pdf_pages:
+        lengthen_pdfs(site.routes, args.pdf_pages)
     with tempfile.TemporaryDirectory() as tmp, SiteServer(site) as server:
 
         def crawl(name: str, *prefix: str) -> float:
@@ -142,6 +152,26 @@ def main() -> None:
         "extraction_in_crawl_vs_pool_ratio (goal >= 0.9)": round(crawl_rate / pool_rate, 2),
     }
     print(json.dumps(result, indent=2))
+
+
+def lengthen_pdfs(routes: dict, pages: int) -> None:
+    """Append ``pages`` pages of council-style paragraphs to every PDF the site serves (PDFium)."""
+    import io
+
+    import pypdfium2 as pdfium
+
+    filler = pdfium.PdfDocument(corpus(2, pages)[1])
+    while len(filler) > pages:  # keep exactly ``pages``
+        filler.del_page(len(filler) - 1)
+    for key, (ctype, body) in list(routes.items()):
+        if ctype == "application/pdf":
+            doc = pdfium.PdfDocument(body)
+            doc.import_pages(filler)
+            out = io.BytesIO()
+            doc.save(out)
+            routes[key] = (ctype, out.getvalue())
+            doc.close()
+    filler.close()
 
 
 def extracted(db_file: str, blobs: Path) -> tuple[dict, list[bytes]]:

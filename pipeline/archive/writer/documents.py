@@ -127,16 +127,17 @@ def _same_text_as_previous(conn: Connection, doc_id: int, version_id: int, sha25
     )
     if previous is None:
         return None
-    hashes = dict(
-        conn.execute(
-            select(extractions.c.sha256, extractions.c.text_sha256).where(
-                extractions.c.sha256.in_([previous, sha256]), extractions.c.text_sha256.is_not(None)
-            )
-        ).all()
-    )
-    if previous not in hashes or sha256 not in hashes:
+    hashes: dict[str, dict[str, str]] = {previous: {}, sha256: {}}  # bytes -> engine -> text hash
+    for sha, extractor, text_sha in conn.execute(
+        select(extractions.c.sha256, extractions.c.extractor, extractions.c.text_sha256).where(
+            extractions.c.sha256.in_([previous, sha256]), extractions.c.text_sha256.is_not(None)
+        )
+    ).all():
+        hashes[sha][extractor] = text_sha
+    both = hashes[previous].keys() & hashes[sha256].keys()  # texts of one engine only compare
+    if not both:
         return None
-    return hashes[previous] == hashes[sha256]
+    return all(hashes[previous][e] == hashes[sha256][e] for e in both)
 
 
 def _fetched_url(item: DocumentItem) -> str | None:
