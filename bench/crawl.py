@@ -1,6 +1,6 @@
 """Full-crawl throughput against a bare Scrapy spider fetching the same URLs, split in two.
 
-    python bench/crawl.py [--committees 5 --years 4 --per-year 12] [--pdf-pages 4] [--extractor pdfium]
+    python bench/crawl.py [--committees 5 --years 4 --per-year 12] [--pdf-pages 1] [--extractor pdfium]
 
 Serves a generated ModernGov site (>= 200 meetings; its PDFs lengthened by --pdf-pages pages of
 council-style paragraphs) on 127.0.0.1 and, in child processes one after
@@ -79,7 +79,7 @@ def main() -> None:
     ap.add_argument(
         "--pdf-pages",
         type=int,
-        default=4,
+        default=1,
         help="pages added to each generated PDF (they have one or two): council papers are longer, "
         "and with one-page PDFs extraction is never what the crawl waits for",
     )

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from crawler.items import DocumentItem
 from crawler.pages import DocumentLink
 from pipeline.archive.models import Document, DocumentEvent, DocumentVersion, TextExtraction
-from pipeline.archive.writer.sql import advance, touch_last_seen, upsert
+from pipeline.archive.writer.sql import advance, cached, touch_last_seen, upsert
 
 documents = Document.__table__
 versions = DocumentVersion.__table__
@@ -85,7 +85,15 @@ def fetched(conn: Connection, doc_id: int, item: DocumentItem, fetch_id: int, no
     """A fetch of the document: a 304 or a re-fetch of the same bytes moves last_seen, new bytes
     are a new version."""
     if item.fetch.not_modified or item.fetch.ok:
-        conn.execute(update(documents).where(documents.c.id == doc_id).values(last_seen=now))
+        seen = cached(
+            ("document_seen",),
+            lambda: (
+                update(documents)
+                .where(documents.c.id == bindparam("b_id"))
+                .values(last_seen=bindparam("b_now", type_=documents.c.last_seen.type))
+            ),
+        )
+        conn.execute(seen, {"b_id": doc_id, "b_now": now})
     if item.fetch.not_modified:
         latest = conn.scalar(
             select(versions.c.id)
