@@ -137,3 +137,17 @@ def test_ocr_reads_scanned_minutes_in_a_crawl_and_in_reprocess(site_factory, new
     assert query(without, ocr_text) == query(with_ocr, ocr_text)
     assert minutes_per_engine(without)["tesseract"] == minutes_per_engine(with_ocr)["tesseract"]
     assert minutes(without) == minutes(with_ocr)
+
+
+def test_nightly_hands_the_engines_to_every_crawl(tmp_path, monkeypatch):
+    from pipeline.cli import main
+    from pipeline.ops import nightly
+    from tests.test_nightly import registry
+
+    handed = []
+    monkeypatch.setattr(nightly, "run_nightly", lambda *args: handed.append(args[-1]) or 0)
+    config = registry(tmp_path, {"sample": "http://127.0.0.1:9/"})
+    argv = ["nightly", "--config", str(config), "--db", f"sqlite:///{tmp_path}/a.sqlite"]
+    argv += ["--lock", str(tmp_path / "lock"), "--extractor", "pdfium", "--ocr"]
+    assert main(argv) == 0
+    assert handed == [["--config", str(config), "--incremental", "--extractor", "pdfium", "--ocr"]]
