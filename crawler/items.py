@@ -66,5 +66,7 @@ class DocumentItem:
     clean_pages: list[str] | None = None  # that text repaired, page by page (set by the parse stage)
     parsed: Any = None  # minutes and references found in it (set by the parse stage)
     parser_version: str | None = None  # of ``clean_pages`` and ``parsed``
+    ocr: Any = None  # OCR of the pages with no usable text (``--ocr``): an extraction of its own
+    ocr_parsed: Any = None  # (repaired pages, minutes and references) of ``ocr``, by the parse stage
     stage_error: str | None = None  # a stage could not do its work (the blob store was full, say)
     warnings: list[str] = field(default_factory=list)  # what a stage left undone (parsing timed out)

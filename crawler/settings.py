@@ -59,7 +59,8 @@ ITEM_PIPELINES = {
     "pipeline.stages.StoreStage": 900,
 }
 EXTRACT_WORKERS = int(os.environ.get("COUNCIL_ARCHIVE_EXTRACT_WORKERS", 0))  # 0: one per core
-EXTRACTOR = os.environ.get("COUNCIL_ARCHIVE_EXTRACTOR", "pdfminer.six")
+EXTRACTOR = os.environ.get("COUNCIL_ARCHIVE_EXTRACTOR", "pdfminer.six")  # --extractor pdfium: opt-in
+OCR = os.environ.get("COUNCIL_ARCHIVE_OCR", "") == "1"  # --ocr: Tesseract on pages with no usable text
 PARSE_TIMEOUT = float(os.environ.get("COUNCIL_ARCHIVE_PARSE_TIMEOUT", 60))  # seconds per text or meeting page
 COUNCIL_YEAR_CONVENTION = None  # the council's profile (the CLI sets it from the registry)
 

@@ -11,7 +11,9 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import time
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from pebble import ProcessPool
@@ -23,7 +25,8 @@ from pipeline.archive.blobs import BlobStore
 from pipeline.archive.db import blob_root, first_line, make_read_engine, open_archive_engine, resolve_db_url
 from pipeline.archive.writer import Archive
 from pipeline.extract import DEFAULT, ExtractionPool, engine, is_pdf
-from pipeline.extract.result import not_a_pdf
+from pipeline.extract.engines import OCR
+from pipeline.extract.result import not_a_pdf, pages_needing_ocr
 from pipeline.parse import document as parsing
 from pipeline.parse import parser_version
 from pipeline.parse.profile import Profile
@@ -86,11 +89,11 @@ class CaptureStage:
     def open_spider(self, spider=None):
         self.blobs.clean_incoming()
 
-    def process_item(self, item):
+    async def process_item(self, item):
         fetch = item.fetch
         if fetch.ok:
-            try:
-                fetch.sha256 = self.blobs.put(fetch.body)
+            try:  # in a thread: the fsync waits on the disk, the crawl goes on meanwhile
+                fetch.sha256 = await asyncio.to_thread(self.blobs.put, fetch.body)
             except OSError as exc:  # a full disk, a blob store gone read-only: this item is not stored
                 item.stage_error = f"blob store: {exc.strerror or exc}"
         return item
@@ -105,12 +108,18 @@ class ExtractStage:
         workers: int | None,
         extractor: str = DEFAULT,
         shared: SharedResources | None = None,
+        stats=None,
+        ocr: bool = False,
     ):
+        self.stats = stats  # Scrapy's stats collector: the run's statistics take the timing from it
         self.db_url = db_url
         self.workers = workers
         self.extractor = engine(extractor)
         self.shared = shared
+        self.ocr = engine(OCR) if ocr else None
+        self.ocr_pool = None  # started at the first page needing OCR
         self.done: set[str] = set()  # sha256 extracted (or being extracted) in this run
+        self.timing = ExtractTiming()
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -119,6 +128,8 @@ class ExtractStage:
             crawler.settings.getint("EXTRACT_WORKERS") or None,
             crawler.settings.get("EXTRACTOR") or DEFAULT,
             getattr(crawler, "shared", None),
+            crawler.stats,
+            crawler.settings.getbool("OCR"),
         )
 
     def open_spider(self, spider=None):
@@ -149,16 +160,57 @@ class ExtractStage:
             return item
         self.done.add(fetch.sha256)
         if is_pdf(fetch.body):
-            item.extraction = await self.pool.extract_async(fetch.body)
+            with self.timing.busy():
+                item.extraction = await self.pool.extract_async(fetch.body)
+            self.timing.pages += len(item.extraction.pages)
+            if self.stats is not None:
+                self.stats.set_value("extract/pages", self.timing.pages)
+                self.stats.set_value("extract/busy_s", round(self.timing.busy_s, 3))
+            if self.ocr is not None and item.extraction.status != "failed":
+                item.ocr = await self._ocr(fetch.body, item.extraction)
         else:  # recorded, so a document's text status says why there is none (never "pending" for ever)
             item.extraction = not_a_pdf(fetch.body, fetch.content_type, self.extractor)
         return item
 
+    async def _ocr(self, data: bytes, extraction):
+        """Tesseract over the pages the text layer could not give (none: no OCR extraction)."""
+        pages = pages_needing_ocr(extraction)
+        if not pages:
+            return None
+        if self.ocr_pool is None:
+            self.ocr_pool = ExtractionPool(workers=self.workers, extractor=OCR)
+        return await self.ocr_pool.extract_async(data, pages=pages)
+
     def close_spider(self, spider=None):
         if not self.shared:
             self.pool.close()
+        if self.ocr_pool is not None:
+            self.ocr_pool.close()
         if self.engine is not None and not self.shared:
             self.engine.dispose()
+
+
+class ExtractTiming:
+    """Pages extracted and the wall time with at least one extraction in flight: the crawl's own
+    extraction throughput, comparable with the pool's rate alone (bench/crawl.py)."""
+
+    def __init__(self):
+        self.pages = 0
+        self.busy_s = 0.0
+        self._in_flight = 0
+        self._since = 0.0
+
+    @contextmanager
+    def busy(self):
+        if self._in_flight == 0:
+            self._since = time.perf_counter()
+        self._in_flight += 1
+        try:
+            yield
+        finally:
+            self._in_flight -= 1
+            if self._in_flight == 0:
+                self.busy_s += time.perf_counter() - self._since
 
 
 class ParseStage:
@@ -198,7 +250,9 @@ class ParseStage:
         if item.stage_error:
             return item
         if isinstance(item, DocumentItem) and item.extraction is not None:
-            item.clean_pages, item.parsed = _parse_text(item.extraction, self.profile)
+            item.clean_pages, item.parsed, item.ocr_parsed = _parse_document(
+                item.extraction, item.ocr, self.profile
+            )
             item.parser_version = self.version
         elif isinstance(item, PageItem) and item.meeting is not None:
             item.parsed = parsing.parse_meeting_page(item.meeting, self.profile)
@@ -209,7 +263,7 @@ class ParseStage:
         if item.stage_error or self.pool is None:
             return self.parse(item)
         if isinstance(item, DocumentItem) and item.extraction is not None:
-            work, args = _parse_text, (item.extraction, self.profile)
+            work, args = _parse_document, (item.extraction, item.ocr, self.profile)
         elif isinstance(item, PageItem) and item.meeting is not None:
             work, args = _parse_page, (item.meeting, self.profile)
         else:
@@ -222,7 +276,7 @@ class ParseStage:
             why = f"parsing failed: {type(exc).__name__}: {exc}"[:300]
         else:
             if isinstance(item, DocumentItem):
-                item.clean_pages, item.parsed = done
+                item.clean_pages, item.parsed, item.ocr_parsed = done
             else:
                 item.parsed = done
             item.parser_version = self.version
@@ -238,6 +292,11 @@ class ParseStage:
 def _parse_page(meeting, profile: Profile):
     # looked up when called: the worker runs whatever parser this process has (a test's, say)
     return parsing.parse_meeting_page(meeting, profile)
+
+
+def _parse_document(extraction, ocr, profile: Profile):
+    """(repaired pages, minutes) of the text layer, and (repaired pages, minutes) of its OCR or None."""
+    return (*_parse_text(extraction, profile), None if ocr is None else _parse_text(ocr, profile))
 
 
 def _parse_text(extraction, profile: Profile):
@@ -345,6 +404,8 @@ class StoreStage:
         stats["requests"] = self.crawler.stats.get_value("downloader/request_count", 0)
         stats["committees"] = getattr(spider, "committees_found", 0)
         stats["meetings_listed"] = len(getattr(spider, "listed", ()))
+        stats["extracted_pages"] = self.crawler.stats.get_value("extract/pages", 0)
+        stats["extract_busy_s"] = self.crawler.stats.get_value("extract/busy_s", 0.0)
         reason = getattr(spider, "failure_reason", None)
         # Stopped from outside: its time budget (nightly), or the process was asked to stop (a signal:
         # Scrapy clears ``crawling`` before it stops the engine; a crawl that ends by itself keeps it).

@@ -15,8 +15,7 @@ from fpdf.enums import EncryptionMethod
 from pipeline.demo.sample_site import render_pdf
 from pipeline.extract import ExtractionPool, engine, extract_pdf, ocr_engine, pdfium_engine
 from pipeline.extract.engines import DEFAULT, names
-from pipeline.extract.ocr_engine import pages_needing_ocr
-from pipeline.extract.result import ExtractedPage, Extraction
+from pipeline.extract.result import ExtractedPage, Extraction, pages_needing_ocr
 from pipeline.parse.cleanup import clean_pages
 from pipeline.parse.document import parse_text
 from tests.corpus.score import CORPUS

@@ -23,6 +23,7 @@ def sha256_hex(data: bytes) -> str:
 class BlobStore:
     def __init__(self, root: str | os.PathLike):
         self.root = Path(root)
+        self._made: set[Path] = set()  # folders known to exist: a mkdir per blob is a syscall each
 
     def path(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256[2:4] / sha256
@@ -36,8 +37,18 @@ class BlobStore:
         target = self.path(digest)
         if target.is_file() and target.stat().st_size == len(data):
             return digest
-        target.parent.mkdir(parents=True, exist_ok=True)
-        self.incoming.mkdir(parents=True, exist_ok=True)
+        try:
+            self._write(data, target)
+        except FileNotFoundError:  # a folder removed since it was made: make it again, once
+            self._made.clear()
+            self._write(data, target)
+        return digest
+
+    def _write(self, data: bytes, target: Path) -> None:
+        for folder in (target.parent, self.incoming):
+            if folder not in self._made:
+                folder.mkdir(parents=True, exist_ok=True)
+                self._made.add(folder)
         fd, tmp = tempfile.mkstemp(dir=self.incoming, prefix="tmp-")
         try:
             with os.fdopen(fd, "wb") as fh:
@@ -48,7 +59,6 @@ class BlobStore:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        return digest
 
     def get(self, sha256: str) -> bytes:
         return self.path(sha256).read_bytes()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 
 from pipeline.archive.db import blob_root, open_archive_engine, resolve_db_url
-from pipeline.cli.common import CliError, add_config, add_db, iso_date
+from pipeline.cli.common import CliError, add_config, add_db, add_extraction, iso_date
 
 
 def register(sub) -> None:
@@ -22,6 +23,7 @@ def register(sub) -> None:
     )
     p.add_argument("--council", help="only this council (slug)")
     add_config(p)
+    add_extraction(p)  # here: extract the stored PDFs this engine (or OCR) has not read yet
     add_db(p)
     p.set_defaults(handler=cmd_reprocess)
 
@@ -56,21 +58,29 @@ def cmd_db(args) -> int:
 def cmd_reprocess(args) -> int:
     from pipeline.archive.blobs import BlobStore
     from pipeline.archive.writer.reprocess import UnknownCouncil, reprocess
+    from pipeline.extract import ExtractionPool
+    from pipeline.extract.engines import OCR
     from pipeline.ops import registry
 
     db_url = resolve_db_url(args.db)
     engine = open_archive_engine(db_url)
     profiles = registry.profiles(Path(args.config))
-    try:
-        stats = reprocess(
-            engine,
-            BlobStore(blob_root(db_url)),
-            args.council,
-            profiles=profiles,
-            log=lambda line: print(line, file=sys.stderr),
-        )
-    except UnknownCouncil as exc:
-        raise CliError(str(exc)) from None
+    with ExitStack() as stack:
+        pools = [stack.enter_context(ExtractionPool(extractor=args.extractor))] if args.extractor else []
+        pools += [stack.enter_context(ExtractionPool(extractor=OCR))] if args.ocr else []
+        try:
+            stats = reprocess(
+                engine,
+                BlobStore(blob_root(db_url)),
+                args.council,
+                profiles=profiles,
+                log=lambda line: print(line, file=sys.stderr),
+                pools=tuple(pools),
+            )
+        except UnknownCouncil as exc:
+            raise CliError(str(exc)) from None
+    for name, added in stats.extracted.items():
+        print(f"{added} texts extracted with {name} from the stored bytes")
     for slug, d in stats.derived.items():
         print(
             f"{slug}: {d.minutes_linked} minute sources linked, {d.minutes_removed} minutes no longer found, "

@@ -65,3 +65,21 @@ def add_db(p: argparse.ArgumentParser) -> None:
 
 def add_config(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", default="data/councils.toml", help="council registry (TOML)")
+
+
+def add_extraction(p: argparse.ArgumentParser) -> None:
+    """``--extractor`` and ``--ocr``: opt-in engines (pdfminer.six stays the default)."""
+    from pipeline.extract.engines import DEFAULT, text_engines
+
+    p.add_argument(
+        "--extractor",
+        choices=text_engines(),
+        default=None,
+        help=f"PDF text engine (default {DEFAULT}; pdfium = pypdfium2, about 5x faster): a document "
+        "extracted by two engines keeps both texts",
+    )
+    p.add_argument(
+        "--ocr",
+        action="store_true",
+        help="read pages with no usable text layer (scans) with Tesseract (apt-get install tesseract-ocr)",
+    )

@@ -14,6 +14,7 @@ from pipeline.cli.common import (
     CliError,
     add_config,
     add_db,
+    add_extraction,
     http_url,
     iso_date,
     non_negative_float,
@@ -44,6 +45,7 @@ def register(sub) -> None:
         help="revisit only what may have changed (the nightly policy, docs/operations.md)",
     )
     p.add_argument("--log-level", default=os.environ.get("COUNCIL_ARCHIVE_LOG_LEVEL", "WARNING"))
+    add_extraction(p)
     add_db(p)
     p.set_defaults(handler=cmd_crawl)
 
@@ -63,6 +65,7 @@ def register(sub) -> None:
         help="seconds a council may crawl before it is stopped and recorded partial (default 6 h; 0: none)",
     )
     p.add_argument("--report", help="JSON report (default data/reports/nightly-<UTC time>.json)")
+    add_extraction(p)
     add_db(p)
     worker_cmds.add_nightly_options(p)  # --redis URL --workers N: the councils as jobs on a queue
     p.set_defaults(handler=cmd_nightly)
@@ -121,6 +124,8 @@ def cmd_crawl(args) -> int:
         year_convention=year_convention,
         allowed_hosts=allowed_hosts,
         platform=platform,
+        extractor=args.extractor,
+        ocr=args.ocr,
     )
     if outcome.full_because:
         print(f"council-archive: revisited everything: {outcome.full_because}", file=sys.stderr)
@@ -174,6 +179,8 @@ def cmd_nightly(args) -> int:
         delay=args.delay,
         concurrency=args.concurrency,
         log_level=os.environ.get("COUNCIL_ARCHIVE_LOG_LEVEL", "WARNING"),
+        extractor=args.extractor,
+        ocr=args.ocr,
     )
 
 

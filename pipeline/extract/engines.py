@@ -21,9 +21,12 @@ _OPT_IN = {
     "pypdfium2": "pipeline.extract.pdfium_engine",
     "tesseract": "pipeline.extract.ocr_engine",
 }
+ALIASES = {"pdfium": "pypdfium2"}  # the name people say (and issue 14 used); records keep the library's
+OCR = "tesseract"
 
 
 def engine(name: str = DEFAULT) -> ModuleType:
+    name = ALIASES.get(name, name)
     if name not in _ENGINES and name in _OPT_IN:
         _ENGINES[name] = importlib.import_module(_OPT_IN[name])
     try:
@@ -34,3 +37,8 @@ def engine(name: str = DEFAULT) -> ModuleType:
 
 def names() -> list[str]:
     return sorted({*_ENGINES, *_OPT_IN})
+
+
+def text_engines() -> list[str]:
+    """What ``--extractor`` accepts: the text-layer engines and their aliases (OCR is ``--ocr``)."""
+    return sorted({*_ENGINES, *_OPT_IN, *ALIASES} - {OCR})

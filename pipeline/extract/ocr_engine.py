@@ -6,7 +6,7 @@ subprocess (killed after ``PAGE_TIMEOUT``), never a dead worker. Its text keeps 
 breaks, so a heading such as "69. Declarations of Interest" stays a line of its own.
 
 OCR costs seconds a page: run it on the pages the text layer could not give
-(``pages_needing_ocr``) rather than on every document.
+(``result.pages_needing_ocr``) rather than on every document.
 """
 
 from __future__ import annotations
@@ -41,11 +41,6 @@ def _tesseract_version() -> str:
 
 
 VERSION = _tesseract_version()
-
-
-def pages_needing_ocr(extraction: Extraction) -> list[int]:
-    """Page numbers (1-based) whose text layer is missing or unusable (mostly ``(cid:NN)``)."""
-    return [p.number for p in extraction.pages if p.needs_ocr or not p.text.strip()]
 
 
 def extract(data: bytes, cheap: bool = False, pages: Collection[int] | None = None) -> Extraction:

@@ -26,8 +26,9 @@ def _limit_memory(megabytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def _run(name: str, data: bytes, cheap: bool) -> Extraction:
-    return engine(name).extract(data, cheap=cheap)
+def _run(name: str, data: bytes, cheap: bool, pages=None) -> Extraction:
+    # ``pages`` (1-based): only these, for the OCR engine (the pages the text layer could not give)
+    return engine(name).extract(data, cheap=cheap, **({} if pages is None else {"pages": pages}))
 
 
 class ExtractionPool:
@@ -52,25 +53,25 @@ class ExtractionPool:
             context=multiprocessing.get_context("forkserver"),
         )
 
-    def submit(self, data: bytes, cheap: bool = False):
-        return self.pool.schedule(_run, args=(self.extractor.NAME, data, cheap), timeout=self.timeout)
+    def submit(self, data: bytes, cheap: bool = False, pages=None):
+        return self.pool.schedule(_run, args=(self.extractor.NAME, data, cheap, pages), timeout=self.timeout)
 
-    def extract(self, data: bytes) -> Extraction:
+    def extract(self, data: bytes, pages=None) -> Extraction:
         """Extract, waiting here; on a time-out retry once the cheap way. Never raises."""
         for cheap in (False, True):
             try:
-                return self.submit(data, cheap).result()
+                return self.submit(data, cheap, pages).result()
             except TimeoutError:
                 continue
             except Exception as exc:  # the worker died (memory cap, crash)
                 return self._died(exc)
         return self._timed_out()
 
-    async def extract_async(self, data: bytes) -> Extraction:
+    async def extract_async(self, data: bytes, pages=None) -> Extraction:
         """The same, awaited from the crawl's asyncio loop so the crawl goes on meanwhile."""
         for cheap in (False, True):
             try:
-                return await asyncio.wrap_future(self.submit(data, cheap))
+                return await asyncio.wrap_future(self.submit(data, cheap, pages))
             except TimeoutError:
                 continue
             except Exception as exc:

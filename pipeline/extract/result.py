@@ -50,6 +50,11 @@ def finish(pages: list[str], extractor: str, version: str) -> Extraction:
     return Extraction("ok" if usable else "empty", out, None, extractor, version)
 
 
+def pages_needing_ocr(extraction: Extraction) -> list[int]:
+    """Page numbers (1-based) whose text layer is missing or unusable (mostly ``(cid:NN)``)."""
+    return [p.number for p in extraction.pages if p.needs_ocr or not p.text.strip()]
+
+
 def failed(error: str, extractor: str, version: str) -> Extraction:
     return Extraction("failed", [], error[:500], extractor, version)
 

@@ -31,6 +31,8 @@ def crawl_settings(
     user_agent: str | None = None,
     log_level: str | None = None,
     year_convention: str | None = None,
+    extractor: str | None = None,
+    ocr: bool = False,
 ):
     settings = get_project_settings()
     settings.setmodule("crawler.settings", priority="project")
@@ -51,6 +53,10 @@ def crawl_settings(
         settings.set("LOG_LEVEL", log_level, priority="cmdline")
     if year_convention:
         settings.set("COUNCIL_YEAR_CONVENTION", year_convention, priority="cmdline")
+    if extractor:
+        settings.set("EXTRACTOR", extractor, priority="cmdline")
+    if ocr:
+        settings.set("OCR", True, priority="cmdline")
     return settings
 
 

@@ -158,13 +158,21 @@ def held_out(council: str) -> bool:
     return council not in SPECIFIED_FROM and zlib.crc32(council.encode()) % 4 == 0
 
 
-def score(part: str | None = None, profile=None, split: str | None = None) -> Result:
+def score(
+    part: str | None = None,
+    profile=None,
+    split: str | None = None,
+    extractor: str | None = None,
+    pdfs_only: bool = False,
+) -> Result:
     """Scores over the corpus, or one part of it ("real", "synthetic"), or one split of the real
-    part ("dev", "held-out", "fresh", "unseen")."""
+    part ("dev", "held-out", "fresh", "unseen"); PDFs extracted by ``extractor`` (default: pdfminer.six)."""
     result = Result()
     fresh = batch_councils()
     for doc in documents():
         if part and doc.part != part:
+            continue
+        if pdfs_only and doc.path.suffix != ".pdf":
             continue
         if split and doc.part == "real" and split_of(doc.council, fresh) != split:
             continue
@@ -174,6 +182,7 @@ def score(part: str | None = None, profile=None, split: str | None = None) -> Re
             str(doc.path),
             **({"profile": profile} if profile else {}),
             meeting_date=date.fromisoformat(known) if known else None,
+            **({"extractor": extractor} if extractor else {}),
         ).to_json()
         _score_document(result, doc, parsed)
     return result

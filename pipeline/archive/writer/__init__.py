@@ -123,6 +123,19 @@ class Archive:
                 council_id,
                 meeting,
             )
+        if item.fetch.ok and item.ocr is not None:  # its own extraction (extractor "tesseract")
+            clean, parsed = item.ocr_parsed or (None, None)
+            text.store(
+                conn,
+                item.fetch.sha256,
+                item.ocr,
+                clean,
+                parsed,
+                item.parser_version,
+                now,
+                council_id,
+                meeting,
+            )
         documents.fetched(conn, doc_id, item, fetch_id, now, result)
         return result
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, insert
+from sqlalchemy import Connection
 
 from crawler.items import Fetch, PageItem
 from pipeline.archive.blobs import BlobStore
 from pipeline.archive.models import Blob, FetchLog, Page, PageVersion
-from pipeline.archive.writer.sql import advance, insert_ignore, upsert, utcnow
+from pipeline.archive.writer.sql import advance, insert_ignore, insert_returning, upsert, utcnow
 
 blobs_table = Blob.__table__
 fetches = FetchLog.__table__
@@ -27,22 +27,19 @@ def ensure_blob(conn: Connection, blobs: BlobStore, sha256: str, size: int, url:
 def log_fetch(conn: Connection, blobs: BlobStore, council_id: int, run_id: int | None, f: Fetch) -> int:
     if f.ok and f.sha256:
         ensure_blob(conn, blobs, f.sha256, len(f.body), f.url)
-    return conn.execute(
-        insert(fetches)
-        .values(
-            run_id=run_id,
-            council_id=council_id,
-            url=f.url,
-            final_url=f.final_url,
-            status=f.status,
-            fetched_at=f.fetched_at,
-            content_type=f.content_type,
-            headers=f.headers or None,
-            sha256=f.sha256 if f.ok else None,
-            error=f.error,
-        )
-        .returning(fetches.c.id)
-    ).scalar_one()
+    row = {
+        "run_id": run_id,
+        "council_id": council_id,
+        "url": f.url,
+        "final_url": f.final_url,
+        "status": f.status,
+        "fetched_at": f.fetched_at,
+        "content_type": f.content_type,
+        "headers": f.headers or None,
+        "sha256": f.sha256 if f.ok else None,
+        "error": f.error,
+    }
+    return conn.execute(insert_returning(fetches), row).scalar_one()
 
 
 def page_version(

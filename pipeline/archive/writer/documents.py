@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, exists, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, exists, insert, select, update
 from sqlalchemy.orm import aliased
 
 from crawler.items import DocumentItem
 from crawler.pages import DocumentLink
 from pipeline.archive.models import Document, DocumentEvent, DocumentVersion, TextExtraction
-from pipeline.archive.writer.sql import advance, touch_last_seen, upsert
+from pipeline.archive.writer.sql import advance, cached, touch_last_seen, upsert
 
 documents = Document.__table__
 versions = DocumentVersion.__table__
@@ -116,7 +116,15 @@ def fetched(conn: Connection, doc_id: int, item: DocumentItem, fetch_id: int, no
     """A fetch of the document: a 304 or a re-fetch of the same bytes moves last_seen, new bytes
     are a new version."""
     if item.fetch.not_modified or item.fetch.ok:
-        conn.execute(update(documents).where(documents.c.id == doc_id).values(last_seen=now))
+        seen = cached(
+            ("document_seen",),
+            lambda: (
+                update(documents)
+                .where(documents.c.id == bindparam("b_id"))
+                .values(last_seen=bindparam("b_now", type_=documents.c.last_seen.type))
+            ),
+        )
+        conn.execute(seen, {"b_id": doc_id, "b_now": now})
     if item.fetch.not_modified:
         latest = conn.scalar(
             select(versions.c.id)
@@ -158,16 +166,17 @@ def _same_text_as_previous(conn: Connection, doc_id: int, version_id: int, sha25
     )
     if previous is None:
         return None
-    hashes = dict(
-        conn.execute(
-            select(extractions.c.sha256, extractions.c.text_sha256).where(
-                extractions.c.sha256.in_([previous, sha256]), extractions.c.text_sha256.is_not(None)
-            )
-        ).all()
-    )
-    if previous not in hashes or sha256 not in hashes:
+    hashes: dict[str, dict[str, str]] = {previous: {}, sha256: {}}  # bytes -> engine -> text hash
+    for sha, extractor, text_sha in conn.execute(
+        select(extractions.c.sha256, extractions.c.extractor, extractions.c.text_sha256).where(
+            extractions.c.sha256.in_([previous, sha256]), extractions.c.text_sha256.is_not(None)
+        )
+    ).all():
+        hashes[sha][extractor] = text_sha
+    both = hashes[previous].keys() & hashes[sha256].keys()  # texts of one engine only compare
+    if not both:
         return None
-    return hashes[previous] == hashes[sha256]
+    return all(hashes[previous][e] == hashes[sha256][e] for e in both)
 
 
 def _fetched_url(item: DocumentItem) -> str | None:

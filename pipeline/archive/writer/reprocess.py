@@ -30,7 +30,7 @@ from pipeline.archive.models import (
     TextExtraction,
     TextPage,
 )
-from pipeline.archive.writer import derive, detected, search_index
+from pipeline.archive.writer import derive, detected, reextract, search_index
 from pipeline.parse import document as parsing
 from pipeline.parse import parser_version
 from pipeline.parse.profile import Profile
@@ -52,6 +52,7 @@ meetings = Meeting.__table__
 class ReprocessStats:
     texts: int = 0
     pages: int = 0
+    extracted: dict[str, int] = field(default_factory=dict)  # engine -> texts it added (--extractor, --ocr)
     failed: list[str] = field(default_factory=list)
     derived: dict[str, derive.DeriveStats] = field(default_factory=dict)
 
@@ -72,8 +73,10 @@ def reprocess(
     council: str | None = None,
     profiles: dict[str, Profile] | None = None,
     log: Callable[[str], None] = lambda _: None,
+    pools: tuple = (),
 ) -> ReprocessStats:
-    """``profiles``: councils' profiles as the registry now sets them; they replace the archive's."""
+    """``profiles``: councils' profiles as the registry now sets them; they replace the archive's.
+    ``pools``: extraction pools whose engine should have read every stored PDF (reextract.py)."""
     stats = ReprocessStats()
     with engine.connect() as conn:
         q = select(councils.c.id, councils.c.slug).order_by(councils.c.slug)
@@ -95,6 +98,11 @@ def reprocess(
                 )
         profile = council_profile(engine, council_id)
         version = parser_version(profile)
+        for pool in pools:  # before the derive, which links the minutes of the new texts
+            added = reextract.missing_text(
+                engine, blobs, council_id, pool, profile, version, stats.failed, log
+            )
+            stats.extracted[pool.extractor.NAME] = stats.extracted.get(pool.extractor.NAME, 0) + added
         texts = _stale_texts(engine, council_id, version, stats, profile)
         page_count = _stale_pages(engine, blobs, council_id, version, stats, profile)
         stats.derived[slug] = derive.derive(engine, council_id, profile)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from crawler.pages import AgendaItem as ParsedItem
 from crawler.pages import CommitteeLink, MeetingLink, MeetingPage
@@ -20,7 +20,7 @@ from pipeline.archive.models import (
     MeetingState,
     PageVersion,
 )
-from pipeline.archive.writer.sql import advance, fingerprint, upsert
+from pipeline.archive.writer.sql import advance, cached, fingerprint, upsert
 
 page_versions = PageVersion.__table__
 committees = Committee.__table__
@@ -49,16 +49,47 @@ def committee(
     result.new_rows += created
     if not created:
         if url:
-            conn.execute(
-                update(committees).where(committees.c.id == cid, committees.c.url.is_(None)).values(url=url)
-            )
+            conn.execute(_fill_url(), {"b_id": cid, "b_url": url})
         if name:  # a name seen first on a meeting page replaces the placeholder a bare id gave
-            conn.execute(
-                update(committees)
-                .where(committees.c.id == cid, committees.c.name == _placeholder(site_id))
-                .values(name=name)
-            )
+            conn.execute(_fill_name(), {"b_id": cid, "b_placeholder": _placeholder(site_id), "b_name": name})
     return cid
+
+
+# The statements every page runs, built once (sql.cached): parameters are named b_<what>.
+def _fill_url():
+    return cached(
+        ("committee_url",),
+        lambda: (
+            update(committees)
+            .where(committees.c.id == bindparam("b_id"), committees.c.url.is_(None))
+            .values(url=bindparam("b_url"))
+        ),
+    )
+
+
+def _fill_name():
+    return cached(
+        ("committee_name",),
+        lambda: (
+            update(committees)
+            .where(committees.c.id == bindparam("b_id"), committees.c.name == bindparam("b_placeholder"))
+            .values(name=bindparam("b_name"))
+        ),
+    )
+
+
+def _listed(cancelled: bool):
+    def build():
+        values = {"date": bindparam("b_date"), "time": bindparam("b_time")}
+        if cancelled:
+            values["status"] = "cancelled"
+        return (
+            update(meetings)
+            .where(meetings.c.id == bindparam("b_id"), meetings.c.date.is_(None))
+            .values(values)
+        )
+
+    return cached(("meeting_listed", cancelled), build)
 
 
 def _placeholder(site_id: int) -> str:
@@ -97,17 +128,17 @@ def meeting_links(
         mid = _meeting(
             conn, council_id, link.committee_site_id, committee_name, link.site_id, link.url, now, result
         )
-        conn.execute(update(meetings).where(meetings.c.id == mid).values(list_suffix=link.suffix or None))
-        # the meeting page, once read, is the authority for date, time and status
-        conn.execute(
-            update(meetings)
-            .where(meetings.c.id == mid, meetings.c.date.is_(None))
-            .values(
-                date=link.date,
-                time=link.time,
-                **({"status": "cancelled"} if link.cancelled else {}),
-            )
+        suffix = cached(
+            ("meeting_suffix",),
+            lambda: (
+                update(meetings)
+                .where(meetings.c.id == bindparam("b_id"))
+                .values(list_suffix=bindparam("b_suffix"))
+            ),
         )
+        conn.execute(suffix, {"b_id": mid, "b_suffix": link.suffix or None})
+        # the meeting page, once read, is the authority for date, time and status
+        conn.execute(_listed(bool(link.cancelled)), {"b_id": mid, "b_date": link.date, "b_time": link.time})
 
 
 def meeting_page(
@@ -203,12 +234,16 @@ def _agenda_item(conn, meeting_id: int, parsed: ParsedItem, page_version_id: int
 
 def meeting_id_for_url(conn: Connection, council_id: int, url: str) -> tuple[int, int, object] | None:
     """(meeting id, committee id, date) of the meeting whose page is ``url``."""
-    row = conn.execute(
-        select(meetings.c.id, meetings.c.committee_id, meetings.c.date)
-        .where(meetings.c.council_id == council_id, meetings.c.url == url)
-        .order_by(meetings.c.id)
-        .limit(1)
-    ).first()
+    stmt = cached(
+        ("meeting_for_url",),
+        lambda: (
+            select(meetings.c.id, meetings.c.committee_id, meetings.c.date)
+            .where(meetings.c.council_id == bindparam("b_council"), meetings.c.url == bindparam("b_url"))
+            .order_by(meetings.c.id)
+            .limit(1)
+        ),
+    )
+    row = conn.execute(stmt, {"b_council": council_id, "b_url": url}).first()
     return tuple(row) if row else None
 
 
