@@ -9,15 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
-import os
-import time
 from collections import Counter
-from contextlib import contextmanager
-from dataclasses import dataclass
 
-from pebble import ProcessPool
-from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from crawler.items import DocumentItem, PageItem
@@ -32,6 +25,8 @@ from pipeline.parse import parser_version
 from pipeline.parse.profile import Profile
 from pipeline.progress import Progress
 from pipeline.report import RunReport
+from pipeline.stages.shared import SharedResources, parse_pool
+from pipeline.stages.timing import ExtractTiming
 
 logger = logging.getLogger(__name__)
 PARSE_TIMEOUT_S = 60.0
@@ -40,40 +35,6 @@ PARSE_TIMEOUT_S = 60.0
 def profile_of(settings) -> Profile:
     """The council's profile, as the crawl was started with it (``COUNCIL_YEAR_CONVENTION``)."""
     return Profile(year_convention=settings.get("COUNCIL_YEAR_CONVENTION") or "municipal")
-
-
-@dataclass
-class SharedResources:
-    """What the crawlers of one process share (``nightly``: many councils at once): one extraction
-    pool, one parse pool, one write engine and one read engine, instead of one each per council
-    (database connections stay within two pools however many councils crawl). Set as
-    ``crawler.shared`` before the crawl starts; the stages then neither make nor close their own."""
-
-    extract: ExtractionPool
-    parse: ProcessPool
-    engine: Engine
-    read_engine: Engine
-
-    @classmethod
-    def open(cls, db_url: str, workers: int | None = None, extractor: str | None = None) -> SharedResources:
-        return cls(
-            ExtractionPool(workers=workers, extractor=extractor or DEFAULT),
-            _parse_pool(os.cpu_count() or 1),
-            open_archive_engine(db_url),
-            make_read_engine(db_url),
-        )
-
-    def close(self) -> None:
-        self.extract.close()
-        self.parse.close()
-        self.parse.join()
-        self.engine.dispose()
-        self.read_engine.dispose()
-
-
-def _parse_pool(workers: int) -> ProcessPool:
-    # Forked (not spawned) workers: they run exactly the parser this process has loaded.
-    return ProcessPool(max_workers=workers, max_tasks=1000, context=multiprocessing.get_context("fork"))
 
 
 class CaptureStage:
@@ -190,29 +151,6 @@ class ExtractStage:
             self.engine.dispose()
 
 
-class ExtractTiming:
-    """Pages extracted and the wall time with at least one extraction in flight: the crawl's own
-    extraction throughput, comparable with the pool's rate alone (bench/crawl.py)."""
-
-    def __init__(self):
-        self.pages = 0
-        self.busy_s = 0.0
-        self._in_flight = 0
-        self._since = 0.0
-
-    @contextmanager
-    def busy(self):
-        if self._in_flight == 0:
-            self._since = time.perf_counter()
-        self._in_flight += 1
-        try:
-            yield
-        finally:
-            self._in_flight -= 1
-            if self._in_flight == 0:
-                self.busy_s += time.perf_counter() - self._since
-
-
 class ParseStage:
     """Repaired text, numbered minutes and cross-references of new text and of meeting pages.
 
@@ -239,7 +177,7 @@ class ParseStage:
         )
 
     def open_spider(self, spider=None):
-        self.pool = self.shared.parse if self.shared else _parse_pool(1)
+        self.pool = self.shared.parse if self.shared else parse_pool(1)
 
     def close_spider(self, spider=None):
         if self.pool is not None and not self.shared:
