@@ -145,9 +145,10 @@ def test_nightly_hands_the_engines_to_every_crawl(tmp_path, monkeypatch):
     from tests.test_nightly import registry
 
     handed = []
-    monkeypatch.setattr(nightly, "run_nightly", lambda *args: handed.append(args[-1]) or 0)
+    monkeypatch.setattr(nightly, "run_nightly", lambda *args, **kwargs: handed.append(kwargs) or 0)
     config = registry(tmp_path, {"sample": "http://127.0.0.1:9/"})
     argv = ["nightly", "--config", str(config), "--db", f"sqlite:///{tmp_path}/a.sqlite"]
     argv += ["--lock", str(tmp_path / "lock"), "--extractor", "pdfium", "--ocr"]
     assert main(argv) == 0
-    assert handed == [["--config", str(config), "--incremental", "--extractor", "pdfium", "--ocr"]]
+    [kwargs] = handed
+    assert (kwargs["extractor"], kwargs["ocr"], kwargs["full"]) == ("pdfium", True, False)
