@@ -141,16 +141,10 @@ def run_nightly(
     **setting_overrides,
 ) -> int:
     """Crawl the councils at once in this process (``max_hosts`` at a time), report, exit code."""
-    lock = FileLock(str(lock_path), timeout=0)
-    try:
-        lock.acquire()
-    except Timeout:
-        holder = lock_path.with_suffix(".pid")
-        pid = holder.read_text().strip() if holder.exists() else "?"
-        log(f"council-archive: another nightly run holds {lock_path} (pid {pid}); exiting", file=sys.stderr)
+    lock = take_lock(lock_path, log)
+    if lock is None:
         return EXIT_LOCKED
     try:
-        lock_path.with_suffix(".pid").write_text(str(os.getpid()))
         started = _now()
         had = {slug: _meetings(engine, slug) for slug in registry}
         by_slug: dict[str, CouncilResult] = {}
@@ -174,19 +168,39 @@ def run_nightly(
             on_done=on_done,
             **setting_overrides,
         )
-        results = [by_slug[s] for s in registry if s in by_slug]
-        ok = sum(r.status == "ok" for r in results)
-        report = {
-            "started_at": started.isoformat(),
-            "finished_at": _now().isoformat(),
-            "councils": [asdict(r) for r in results],
-            "summary": {s: sum(r.status == s for r in results) for s in ("ok", "flagged", "failed")},
-        }
-        report_path.parent.mkdir(parents=True, exist_ok=True)
-        report_path.write_text(json.dumps(report, indent=2, default=str), encoding="utf-8")
-        log(f"report: {report_path}")
-        if not results or ok == len(results):
-            return 0
-        return 2 if ok == 0 else 1
+        results = [asdict(by_slug[s]) for s in registry if s in by_slug]
+        return write_report(report_path, started, results, log)
     finally:
         lock.release()
+
+
+def take_lock(lock_path: Path, log=print) -> FileLock | None:
+    """The one-run-at-a-time lock (its holder's pid beside it), or None after saying who holds it."""
+    lock = FileLock(str(lock_path), timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        holder = lock_path.with_suffix(".pid")
+        pid = holder.read_text().strip() if holder.exists() else "?"
+        log(f"council-archive: another nightly run holds {lock_path} (pid {pid}); exiting", file=sys.stderr)
+        return None
+    lock_path.with_suffix(".pid").write_text(str(os.getpid()))
+    return lock
+
+
+def write_report(report_path: Path, started: datetime, results: list[dict], log=print, **extra) -> int:
+    """The JSON report of a nightly run, and its exit code: 0 all ok, 1 some failed, 2 all failed."""
+    ok = sum(r["status"] == "ok" for r in results)
+    report = {
+        "started_at": started.isoformat(),
+        "finished_at": _now().isoformat(),
+        "councils": results,
+        "summary": {s: sum(r["status"] == s for r in results) for s in ("ok", "flagged", "failed")},
+        **extra,
+    }
+    report_path.parent.mkdir(parents=True, exist_ok=True)
+    report_path.write_text(json.dumps(report, indent=2, default=str), encoding="utf-8")
+    log(f"report: {report_path}")
+    if not results or ok == len(results):
+        return 0
+    return 2 if ok == 0 else 1

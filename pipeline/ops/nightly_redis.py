@@ -9,8 +9,6 @@ locked). The run's keys are deleted at the end (and expire anyway), so tomorrow 
 from __future__ import annotations
 
 import contextlib
-import json
-import os
 import subprocess
 import sys
 import time
@@ -18,10 +16,9 @@ from dataclasses import asdict
 from pathlib import Path
 
 import redis
-from filelock import FileLock, Timeout
 
 from pipeline.ops.jobs import DEFAULT_LEASE_S, JobQueue
-from pipeline.ops.nightly import EXIT_LOCKED, CouncilResult, _now
+from pipeline.ops.nightly import EXIT_LOCKED, CouncilResult, _now, take_lock, write_report
 from pipeline.ops.worker import GIVEN_UP, _tie_to_parent, plain
 
 
@@ -52,16 +49,10 @@ def run_nightly_redis(
     poll_s: float = 0.5,
     log=print,
 ) -> int:
-    lock = FileLock(str(lock_path), timeout=0)
-    try:
-        lock.acquire()
-    except Timeout:
-        holder = lock_path.with_suffix(".pid")
-        pid = holder.read_text().strip() if holder.exists() else "?"
-        log(f"council-archive: another nightly run holds {lock_path} (pid {pid}); exiting", file=sys.stderr)
+    lock = take_lock(lock_path, log)
+    if lock is None:
         return EXIT_LOCKED
     try:
-        lock_path.with_suffix(".pid").write_text(str(os.getpid()))
         started = _now()
         jobs = {slug: {"entry": plain(entry), "args": crawl_args} for slug, entry in registry.items()}
         run_id = queue.open_run(jobs, lease_s)
@@ -102,20 +93,6 @@ def run_nightly_redis(
                     p.kill()
         results = [found[s] for s in registry if s in found]
         by_worker = {r["slug"]: r.pop("worker", None) for r in results}
-        ok = sum(r["status"] == "ok" for r in results)
-        report = {
-            "started_at": started.isoformat(),
-            "finished_at": _now().isoformat(),
-            "councils": results,
-            "summary": {s: sum(r["status"] == s for r in results) for s in ("ok", "flagged", "failed")},
-            "run_id": run_id,
-            "workers": by_worker,
-        }
-        report_path.parent.mkdir(parents=True, exist_ok=True)
-        report_path.write_text(json.dumps(report, indent=2, default=str), encoding="utf-8")
-        log(f"report: {report_path}")
-        if not results or ok == len(results):
-            return 0
-        return 2 if ok == 0 else 1
+        return write_report(report_path, started, results, log, run_id=run_id, workers=by_worker)
     finally:
         lock.release()
