@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 from pipeline.archive.db import open_archive_engine  # noqa: E402
 
 CORPUS = ROOT / "tests" / "corpus" / "real"
-VERSION = "corpus-2;0011"  # in the cache marker: an archive of another vocabulary or schema is rebuilt
+VERSION = "corpus-2;0012"  # in the cache marker: an archive of another vocabulary or schema is rebuilt
 TOKEN = re.compile(r"\S+")  # words as printed: "Council," "(b)" "74/15" "resolved:" too
 
 

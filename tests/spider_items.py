@@ -97,5 +97,7 @@ def store_items(
             parse.parse(item)
             archive.store_page(council_id, None, item)
     if derive:
-        return archive.derive(council_id, profile)
+        stats = archive.derive(council_id, profile)
+        assert archive.sync_search() is None
+        return stats
     return None

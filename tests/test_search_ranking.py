@@ -3,6 +3,7 @@ bounded candidate set (pipeline/read/search.py) and the facet tokens of migratio
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 
 import pytest
@@ -15,6 +16,7 @@ from pipeline.archive.models import Committee, Meeting, Minute
 from pipeline.archive.writer import Archive
 from pipeline.archive.writer.search_index import facets
 from pipeline.read.search import search
+from pipeline.read.search import search as search_fn
 from tests.spider_items import load_items, store_items
 
 
@@ -45,7 +47,11 @@ def _minutes(engine):
         ).all()
 
 
-def test_results_ranked_labels_exact_and_filters_inside_the_match(engine):
+@pytest.mark.parametrize("using", ["auto", "fts"])
+def test_results_ranked_labels_exact_and_filters_inside_the_match(engine, using):
+    """``auto`` is the tantivy mirror on SQLite (tests/test_search_mirror.py), FTS5 or tsvector
+    otherwise; ``fts`` the database's own index."""
+    search = functools.partial(search_fn, using=using)
     minutes = _minutes(engine)
     hits = search(engine, "minutes", limit=50)
     assert len(hits) > 5
@@ -82,17 +88,17 @@ def test_sqlite_ranks_every_match_or_the_newest_candidates(sqlite_engine, monkey
     ranked = _bm25_all(engine, "minutes")
     assert len(ranked) > 10
     # fewer matches than candidates: the whole match ranked, as before
-    hits = search(engine, "minutes", limit=len(ranked))
+    hits = search(engine, "minutes", limit=len(ranked), using="fts")
     assert [round(h.score, 6) for h in hits] == [round(-s, 6) for _, s in ranked]
 
     monkeypatch.setattr(search_module, "CANDIDATES", 4)
     newest = sorted((r for r in ranked), key=lambda r: -r[0])[:4]
     expected = sorted(newest, key=lambda r: (r[1], -r[0]))
-    hits = search(engine, "minutes", limit=10)
+    hits = search(engine, "minutes", limit=10, using="fts")
     assert [round(h.score, 6) for h in hits] == [round(-s, 6) for _, s in expected]
     # a filter is part of the match: the candidates are rows that pass it, however old
     committee = _minutes(engine)[0].name
-    assert len(search(engine, "minutes", committee=committee, limit=10)) == 4
+    assert len(search(engine, "minutes", committee=committee, limit=10, using="fts")) == 4
 
 
 def test_sqlite_index_rows_keyed_and_migration_facets_match_the_writer(tmp_path):

@@ -87,6 +87,11 @@ def cmd_reprocess(args) -> int:
             f"references resolved {d.references_resolved}, still open {d.references_unresolved}"
         )
     print(f"{stats.texts} texts and {stats.pages} meeting pages parsed again, no request sent")
+    # the search mirror is derived data too: rebuilt whole after the whole archive, else brought up to date
+    from pipeline.archive.writer import Archive
+
+    if problem := Archive(engine, BlobStore(blob_root(db_url))).sync_search(rebuild=not args.council):
+        stats.failed.append(problem)
     for problem in stats.failed:
         print(f"council-archive: {problem}", file=sys.stderr)
     return 1 if stats.failed else 0

@@ -1,4 +1,5 @@
-"""Full-text search over minutes and document pages: SQLite FTS5 or PostgreSQL tsvector. Read-only.
+"""Full-text search over minutes and document pages: on SQLite through the tantivy mirror while it
+is current (mirror_search.py), else FTS5; PostgreSQL tsvector. Read-only.
 
 Minute labels such as "74/15" are split apart by both tokenisers, so a label in the query becomes
 an adjacent-words match plus an exact substring check: "74/15" finds "Minute 74/15", not "74 of 2015".
@@ -37,7 +38,10 @@ from pipeline.archive.models import (
     TextExtraction,
     TextPage,
 )
+from pipeline.archive.search_mirror import current_mirror
+from pipeline.read import mirror_search
 from pipeline.read.councils import UnknownCouncil, council_id
+from pipeline.read.mirror_search import Filters
 
 LABEL = re.compile(r"^[A-Za-z]{0,6}\.?\d+(?:[/(][\w\-/()]*)+$")  # 74/15, E.24/23, JSC/73/20-21, 48(6)
 WORD = re.compile(r"\w+")
@@ -72,11 +76,15 @@ def split_query(query: str) -> tuple[list[str], list[str]]:
     return labels, words
 
 
+def _terms(labels: list[str], words: list[str]) -> list[str]:
+    # Every term quoted: user text can never be read as query syntax (AND, NEAR, column filters...).
+    return ['"' + " ".join(WORD.findall(lab)) + '"' for lab in labels] + [
+        '"' + w.replace('"', "") + '"' for w in words
+    ]
+
+
 def _fts5_query(labels: list[str], words: list[str], facets: list[list[str]] = ()) -> str:
-    # Every term quoted: user text can never be read as FTS5 syntax (AND, NEAR, column filters...).
-    parts = ['"' + " ".join(WORD.findall(lab)) + '"' for lab in labels]
-    parts += ['"' + w.replace('"', "") + '"' for w in words]
-    query = "{title body} : (" + " ".join(parts) + ")"
+    query = "{title body} : (" + " ".join(_terms(labels, words)) + ")"
     return query + "".join(" AND facets : (" + " OR ".join(group) + ")" for group in facets)
 
 
@@ -151,13 +159,17 @@ def search(
     date_from: date | None = None,
     date_to: date | None = None,
     limit: int = 20,
+    using: str = "auto",
 ) -> list[Hit]:
+    """Ranked hits. On SQLite the tantivy mirror answers while it is current (``using="auto"``),
+    else FTS5; ``using="fts"`` always asks the database's own index (tests, bench/search.py)."""
     labels, words = _bounded(query)
     if not labels and not words:
         return []
     params: dict = {"limit": limit}
     where = []
     facets: list[list[str]] = []  # SQLite: each group is one OR of indexed filter tokens
+    committee_ids: tuple[int, ...] = ()
     with engine.connect() as conn:
         if council:
             try:
@@ -173,6 +185,7 @@ def search(
             if not ids:
                 raise SearchError(f"unknown committee {committee!r} (not in this archive)")
             where.append("committee_id IN (" + ",".join(str(int(i)) for i in ids) + ")")
+            committee_ids = tuple(int(i) for i in ids)
             facets.append([f"committee{int(i)}" for i in ids])
         if date_from:
             params["date_from"] = date_from
@@ -186,6 +199,22 @@ def search(
             params[f"label{k}"] = lab
             where.append(f"(strpos(coalesce(title, '') || ' ' || coalesce(body, ''), :label{k}) > 0)")
         with _time_limit(conn, TIME_LIMIT_S):
+            mirror = current_mirror(conn) if using == "auto" else None
+            if mirror is not None:
+                label_checks = where[len(where) - len(labels) :] if labels else []
+                filters = Filters(params.get("council_id"), committee_ids, date_from, date_to)
+                rows = mirror_search.search(
+                    conn,
+                    mirror,
+                    _terms(labels, words),
+                    bool(labels),
+                    filters,
+                    [w.replace("strpos(", "instr(") for w in label_checks],
+                    params,
+                    _fts5_query(labels, words, facets),
+                    limit,
+                )
+                return _hits(conn, rows)
             if engine.dialect.name == "sqlite":
                 return _search_fts5(conn, labels, words, facets, where, params)
             return _search_postgres(conn, labels, words, where, params)

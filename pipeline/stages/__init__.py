@@ -359,6 +359,8 @@ class StoreStage:
             stats["references_unresolved"] = derived.references_unresolved
         except Exception as exc:  # the next run derives again (derivation is idempotent)
             stats["derive_error"] = f"{type(exc).__name__}: {first_line(exc)}"
+        if problem := self.archive.sync_search():
+            stats["search_sync_error"] = problem
         stats.update(self.report.as_stats())
         status = "failed" if reason else ("partial" if self.report.partial or stopped else "finished")
         reason = reason or stopped or self.report.reason()

@@ -6,6 +6,7 @@
     documents     documents, their versions, tombstones
     text          extractions, their pages, detected minutes (``detected``), the search index
     derive        minutes linked, references resolved (a job of its own, per council)
+    search_sync   the tantivy search mirror brought up to date from the index's change log
     reprocess     re-parse stored text and pages with the current parser, then derive
 
 One transaction per fetched item: blobs are on disk before the rows that name them, upserts are
@@ -22,7 +23,8 @@ from sqlalchemy import Engine
 
 from crawler.items import DocumentItem, PageItem
 from pipeline.archive.blobs import BlobStore
-from pipeline.archive.writer import captures, derive, detected, documents, runs, site, text
+from pipeline.archive.db import first_line
+from pipeline.archive.writer import captures, derive, detected, documents, runs, search_sync, site, text
 from pipeline.archive.writer.sql import with_retries
 from pipeline.parse.profile import MUNICIPAL, Profile
 
@@ -149,3 +151,12 @@ class Archive:
         # Derivation is idempotent, so after a deadlock with another writer deriving the same
         # council (PostgreSQL: two crawls, a crawl and reprocess), it is simply run again.
         return with_retries(lambda: derive.derive(self.engine, council_id, profile))
+
+    def sync_search(self, rebuild: bool = False) -> str | None:
+        """Bring the search mirror up to date (SQLite). None, or the one-line reason it could not:
+        search then asks FTS5, slower but right, until a later sync succeeds."""
+        try:
+            search_sync.sync(self.engine, rebuild=rebuild)
+        except Exception as exc:
+            return f"search mirror not updated: {type(exc).__name__}: {first_line(exc)}"
+        return None

@@ -3,7 +3,8 @@ rows it indexes, in the same transaction.
 
 On SQLite each row also carries its filters as indexed tokens (``facets``), so the read side can
 filter inside the full-text match, and its rowid is derived from (kind, ref_id): replacing a row
-is a rowid lookup, not a scan of the FTS5 table.
+is a rowid lookup, not a scan of the FTS5 table. Each change there is also logged, in the same
+transaction, for the search mirror (``search_sync.py``) to apply: the outbox of migration 0012.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ _INSERT_SQLITE = text(
     "facets) VALUES (:rowid, :kind, :ref_id, :council_id, :committee_id, :meeting_date, :title, :body, :facets)"
 )
 _DELETE_SQLITE = text("DELETE FROM search_index WHERE rowid = :rowid")
+_LOG_SQLITE = text("INSERT INTO search_index_changes (kind, ref_id) VALUES (:kind, :ref_id)")
 
 
 def rowid(kind: str, ref_id: int) -> int:
@@ -49,7 +51,7 @@ def index(
     body: str,
 ) -> None:
     """(Re)index one row: whatever was indexed for it before is replaced."""
-    unindex(conn, kind, ref_id)
+    _remove(conn, kind, ref_id)
     row = {
         "kind": kind,
         "ref_id": ref_id,
@@ -62,11 +64,18 @@ def index(
     if conn.dialect.name == "sqlite":
         row |= {"rowid": rowid(kind, ref_id), "facets": facets(council_id, committee_id, meeting_date)}
         conn.execute(_INSERT_SQLITE, row)
+        conn.execute(_LOG_SQLITE, {"kind": kind, "ref_id": ref_id})
     else:
         conn.execute(_INSERT, row)
 
 
 def unindex(conn: Connection, kind: str, ref_id: int) -> None:
+    _remove(conn, kind, ref_id)
+    if conn.dialect.name == "sqlite":
+        conn.execute(_LOG_SQLITE, {"kind": kind, "ref_id": ref_id})
+
+
+def _remove(conn: Connection, kind: str, ref_id: int) -> None:
     if conn.dialect.name == "sqlite":
         conn.execute(_DELETE_SQLITE, {"rowid": rowid(kind, ref_id)})
     else:
