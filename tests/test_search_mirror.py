@@ -230,3 +230,48 @@ def test_crawl_leaves_it_current_and_reprocess_rebuilds_it(site_factory, tmp_pat
     found = run_cli("search", "minutes", "--db", db_url)
     assert found.returncode == 0 and "Minute" in found.stdout
     engine.dispose()
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.one_of(
+        st.text(max_size=80),
+        st.lists(
+            st.sampled_from(
+                [
+                    "minutes",
+                    "council",
+                    "report",
+                    "Apologies",
+                    "the",
+                    "1/24",
+                    "2/25",
+                    "AND",
+                    "NEAR",
+                    "OR",
+                    '"',
+                    "(",
+                    "*",
+                    "-",
+                    "title:",
+                    "body:",
+                    "^2",
+                    "~",
+                    "é",
+                    "x" * 70,
+                ]
+            ),
+            max_size=6,
+        ).map(" ".join),
+    )
+)
+def test_any_query_text_gets_hits_or_a_one_line_error_through_the_mirror(archive, query):
+    from pipeline.read.search import SearchError
+
+    assert _mirror(archive.engine) is not None
+    try:
+        found = _found(archive.engine, query)
+    except SearchError as exc:
+        assert "\n" not in str(exc)
+        return
+    assert found == _found(archive.engine, query, "fts")
