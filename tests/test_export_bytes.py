@@ -8,16 +8,20 @@ import csv
 import io
 from datetime import date, datetime
 
-from hypothesis import given
+import pytest
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text, update
+from sqlalchemy.exc import IntegrityError
 
 import pipeline.read.export_queries as export_queries
+import pipeline.read.exports as exports
 from pipeline.archive.blobs import BlobStore
 from pipeline.archive.db import blob_root, open_archive_engine, open_read_engine
-from pipeline.archive.models import Committee, Document, Minute
+from pipeline.archive.models import Committee, Council, Document, Meeting, Minute, MinuteSource
 from pipeline.archive.writer import Archive
-from pipeline.read.exports import EXPORTS, csv_line, spreadsheet_safe, write_export
+from pipeline.read.export_stream import SEP
+from pipeline.read.exports import EXPORTS, cell_lines, csv_line, spreadsheet_safe, write_export
 from tests.spider_items import load_items, store_items
 
 
@@ -100,3 +104,100 @@ def test_exports_byte_identical_to_the_typed_rows_path(db_url, sample_items_file
     write_export(minutes_csv, "minutes", engine)
     assert '\'=HYPERLINK(""x""), ""quoted""' in minutes_csv.getvalue()
     assert "'+Cabinet, the" in minutes_csv.getvalue()
+
+
+# cells a spreadsheet or a CSV reader trips on, and SQLite's own separator (export_stream.SEP)
+HOSTILE = "ab ,\"\r\n\t=+-@'é€\x1f\u2028"
+hostile = st.one_of(
+    st.text(alphabet=st.sampled_from(HOSTILE), max_size=12),
+    st.sampled_from(
+        ["", " ", " x ", "=1+1", "-2", "+44 1234", "@SUM(A1)", "\tx", "\rx", '"', "a\x1fb", "\x1f="]
+    ),
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=12),
+)
+years = st.one_of(st.none(), st.just(0), st.integers(-3000, 3000))
+
+
+clean = st.text(alphabet=st.sampled_from("ab019 /.:"), max_size=8)
+rows = st.lists(
+    st.tuples(st.lists(clean, min_size=7, max_size=7), st.integers(0, 9), years, clean | st.text()),
+    min_size=1,
+    max_size=5,
+)
+
+
+@settings(max_examples=400)
+@example([(["a"] * 7, 1, 2024, "t"), (["a"] * 7, 1, None, "t")], [(1, 0, "=x")])  # a row's first cell
+@given(
+    rows,
+    st.lists(st.tuples(st.integers(0, 4), st.sampled_from([0, 1, 2, 3, 4, 5, 6, 9]), hostile), max_size=3),
+)
+def test_sqlite_cells_are_csv_lines_bytes(rows, hostile_cells):
+    """exports.cell_lines of SQLite's joined cells writes csv_line's bytes of the shaped rows: clean
+    rows (the whole batch at once) with a few hostile cells anywhere (row by row)."""
+    for row, column, value in hostile_cells:
+        cells, n, year, text = rows[row % len(rows)]
+        if column == 9:
+            text = value
+        else:
+            cells[column] = value
+        rows[row % len(rows)] = (cells, n, year, text)
+    shaped = [[*cells, n, year or "", text] for cells, n, year, text in rows]
+    batch = [
+        (i, "".join(c + SEP for c in [*cells, str(n), str(year) if year else ""]), text)
+        for i, (cells, n, year, text) in enumerate(rows)
+    ]
+    rows_by_id = dict(enumerate(shaped))
+    with pytest.MonkeyPatch.context() as m:  # a cell holding SEP: the typed row is read again
+        m.setattr(exports, "minute_row", lambda engine, minute_id: rows_by_id[minute_id])
+        assert cell_lines(batch, None) == "".join(map(csv_line, shaped))
+
+
+def test_minutes_cells_byte_identical_on_hostile_values(db_url, sample_items_file):
+    """The minutes export with SQLite making the cells (and PostgreSQL's, which keeps the Python
+    path) writes the bytes of the Python path and of csv.writer, whatever a minute holds."""
+    archive = Archive(open_archive_engine(db_url), BlobStore(blob_root(db_url)))
+    store_items(archive, archive.ensure_council("sample", "http://127.0.0.1/"), load_items(sample_items_file))
+    writer = archive.engine
+    engine = open_read_engine(db_url)
+    with writer.connect() as conn:
+        minute_id, meeting_id, committee_id = conn.execute(
+            text("SELECT id, meeting_id, committee_id FROM minutes ORDER BY id LIMIT 1")
+        ).one()
+    nul = "\x00" if writer.dialect.name == "sqlite" else ""  # PostgreSQL's text holds no NUL
+    cell = hostile | st.text(alphabet=st.sampled_from(HOSTILE + nul), max_size=8)
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(
+        st.fixed_dictionaries(
+            {"number": cell, "label": cell, "title": cell, "text": cell | st.text(), "year": years}
+        ),
+        cell,
+        cell,
+        cell,
+        st.one_of(st.none(), st.dates(min_value=date(1, 1, 1))),
+    )
+    def check(minute, committee, council, source_url, day):
+        try:
+            with writer.begin() as conn:
+                conn.execute(update(Minute).where(Minute.id == minute_id).values(**minute))
+                conn.execute(update(Committee).where(Committee.id == committee_id).values(name=committee))
+                conn.execute(update(Council).values(slug=council))
+                conn.execute(
+                    update(MinuteSource)
+                    .where(MinuteSource.minute_id == minute_id)
+                    .values(source_url=source_url)
+                )
+                conn.execute(update(Meeting).where(Meeting.id == meeting_id).values(date=day))
+        except IntegrityError:  # another minute of the meeting has that number
+            assume(False)
+        out = io.StringIO()
+        write_export(out, "minutes", engine)
+        with pytest.MonkeyPatch.context() as m:
+            m.setattr(export_queries, "CELLS", False)  # the Python path, the reference
+            python = io.StringIO()
+            write_export(python, "minutes", engine)
+        assert out.getvalue() == python.getvalue() == _old_csv("minutes", engine)
+
+    check()
+    writer.dispose()

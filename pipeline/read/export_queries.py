@@ -28,7 +28,7 @@ from pipeline.archive.models import (
 )
 from pipeline.extract import engine as extractor_engine
 from pipeline.read.councils import council_id
-from pipeline.read.export_stream import _hhmm, _iso, _stream, sqlite_minutes
+from pipeline.read.export_stream import SMALL_BATCH, _batches, _hhmm, _iso, _stream, sqlite_minutes
 
 MEETING_COLUMNS = [
     "council",
@@ -275,12 +275,15 @@ REFERENCE_COLUMNS = [
 SQLITE_PLANNED = True  # tests compare with the portable query below
 
 
+def _minute_shape(r):
+    return [r[0], r[1], _iso(r[2]), r[3], r[4], r[5], r[6], r[7], r[8] or "", r[9]]
+
+
 def minute_rows(engine: Engine, council=None, date_from=None, date_to=None, committee=None) -> Iterator[list]:
     """One row per minute (however many sources it was found in)."""
     conds = _filters(engine, council, date_from, date_to, committee)
-    shape = lambda r: [r[0], r[1], _iso(r[2]), r[3], r[4], r[5], r[6], r[7], r[8] or "", r[9]]  # noqa: E731
     if engine.dialect.name == "sqlite" and SQLITE_PLANNED:
-        yield from _stream(engine, sqlite_minutes(council, date_from, date_to, committee), shape)
+        yield from _stream(engine, sqlite_minutes(council, date_from, date_to, committee), _minute_shape)
         return
     first_source = (
         select(MinuteSource.minute_id, func.min(MinuteSource.id).label("sid"), func.count().label("n"))
@@ -308,7 +311,25 @@ def minute_rows(engine: Engine, council=None, date_from=None, date_to=None, comm
         .where(*conds)
         .order_by(Council.slug, Meeting.date, Minute.id)
     )
-    yield from _stream(engine, q, shape)
+    yield from _stream(engine, q, _minute_shape)
+
+
+CELLS = True  # tests compare the text cells' path with the shaped rows'
+
+
+def minute_cells(engine: Engine, council=None, date_from=None, date_to=None, committee=None):
+    """Batches of (id, cells but the text each followed by SEP, text) of minutes, where SQLite makes
+    the cells (exports.cell_lines), else None."""
+    if not (engine.dialect.name == "sqlite" and SQLITE_PLANNED and CELLS):
+        return None
+    _filters(engine, council, date_from, date_to, committee)  # one line for an unknown slug
+    return _batches(engine, sqlite_minutes(council, date_from, date_to, committee, cells=True), SMALL_BATCH)
+
+
+def minute_row(engine: Engine, minute_id: int) -> list:
+    """One minute's shaped row, for a row whose cells hold SEP themselves."""
+    (row,) = _stream(engine, sqlite_minutes(None, None, None, None, minute_id=minute_id), _minute_shape)
+    return row
 
 
 def reference_rows(

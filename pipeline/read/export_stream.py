@@ -11,11 +11,21 @@ from collections.abc import Iterator
 from sqlalchemy import Date, Engine, Integer, String, bindparam, literal_column, select, text
 
 BATCH = 2000
+# SQLite's batches of finished CSV text stay under glibc's mmap threshold (128 KiB): larger ones were
+# mapped and unmapped each time, a page fault per 4 KiB written (a third of the export's time)
+SMALL_BATCH = 200
 
 
 def _stream(engine: Engine, query, shape) -> Iterator[list]:
-    """``shape(row)`` of each row of the SELECT ``query``: bound values are processed as SQLAlchemy
-    would send them; PostgreSQL streams through a server-side cursor."""
+    """``shape(row)`` of each row of the SELECT ``query``."""
+    for batch in _batches(engine, query):
+        for row in batch:
+            yield shape(row)
+
+
+def _batches(engine: Engine, query, size: int = BATCH) -> Iterator[list[tuple]]:
+    """The driver's rows of the SELECT ``query``, a batch at a time: bound values are processed as
+    SQLAlchemy would send them; PostgreSQL streams through a server-side cursor."""
     dialect = engine.dialect
     compiled = query.compile(dialect=dialect)
     params = compiled.construct_params()
@@ -28,9 +38,8 @@ def _stream(engine: Engine, query, shape) -> Iterator[list]:
         cursor = driver.cursor(name="export") if dialect.name == "postgresql" else driver.cursor()
         try:
             cursor.execute(compiled.string, args)
-            while batch := cursor.fetchmany(BATCH):
-                for row in batch:
-                    yield shape(row)
+            while batch := cursor.fetchmany(size):
+                yield batch
         finally:
             cursor.close()
 
@@ -58,23 +67,38 @@ _SQLITE_MINUTES_FROM = (
 )
 
 
-def sqlite_minutes(council, date_from, date_to, committee):
-    def col(name, type_=String):
-        return literal_column(name, type_)
+# (column, type, as text) of the planned query. As text (``cells``: SQLite's C code, no Python per
+# row) each is the value minute_rows' shape hands exports._cell: numbers in decimal, NULL or 0 years
+# empty; the minute's id, then all but the text each followed by SEP, then the text (see exports)
+_SOURCES = "(SELECT count(*) FROM minute_sources s WHERE s.minute_id = mi.id)"
+_SQLITE_MINUTE_COLUMNS = [
+    ("co.slug", String, "co.slug"),
+    ("cm.name", String, "cm.name"),
+    ("me.date", Date, "substr(coalesce(me.date, ''), 1, 19)"),
+    ("mi.number", String, "mi.number"),
+    ("mi.label", String, "mi.label"),
+    ("mi.title", String, "mi.title"),
+    ("ms.source_url", String, "ms.source_url"),
+    (_SOURCES, Integer, f"CAST({_SOURCES} AS TEXT)"),
+    ("mi.year", Integer, "CASE WHEN mi.year THEN CAST(mi.year AS TEXT) ELSE '' END"),
+    ("mi.text", String, "mi.text"),
+]
+SEP = "\x1f"
 
+
+def sqlite_minutes(council, date_from, date_to, committee, cells=False, minute_id=None):
+    """The planned minutes query: its typed columns, or with ``cells`` (id, cells but the last, text)."""
+    if cells:
+        head = "".join(f"{c} || char(31) || " for _, _, c in _SQLITE_MINUTE_COLUMNS[:-1])
+        columns = [
+            literal_column("mi.id", Integer),
+            literal_column(head[:-4], String),
+            literal_column("mi.text"),
+        ]
+    else:
+        columns = [literal_column(n, t) for n, t, _ in _SQLITE_MINUTE_COLUMNS]
     q = (
-        select(
-            col("co.slug"),
-            col("cm.name"),
-            col("me.date", Date),
-            col("mi.number"),
-            col("mi.label"),
-            col("mi.title"),
-            col("ms.source_url"),
-            col("(SELECT count(*) FROM minute_sources s WHERE s.minute_id = mi.id)", Integer),
-            col("mi.year", Integer),
-            col("mi.text"),
-        )
+        select(*columns)
         .select_from(text(_SQLITE_MINUTES_FROM))
         .where(text("me.council_id = co.id AND mi.meeting_id = me.id AND mi.council_id = co.id"))
         .order_by(text("co.slug, me.date, mi.id"))
@@ -84,6 +108,7 @@ def sqlite_minutes(council, date_from, date_to, committee):
         (date_from, "me.date >= :date_from", bindparam("date_from", date_from, type_=Date)),
         (date_to, "me.date <= :date_to", bindparam("date_to", date_to, type_=Date)),
         (committee, "cm.name = :committee", bindparam("committee", committee)),
+        (minute_id, "mi.id = :minute_id", bindparam("minute_id", minute_id)),
     ]:
         if value:
             q = q.where(text(cond).bindparams(param))
