@@ -11,7 +11,7 @@ from datetime import date, datetime
 import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import text, update
+from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError
 
 import pipeline.read.export_queries as export_queries
@@ -201,3 +201,42 @@ def test_minutes_cells_byte_identical_on_hostile_values(db_url, sample_items_fil
 
     check()
     writer.dispose()
+
+
+def test_minutes_of_one_meeting_stay_together_and_sqlite_sorts_nothing(db_url, sample_items_file):
+    """Two meetings on one day: each one's minutes in a block (meetings by id), on both backends;
+    SQLite's planned query walks indexes in that order instead of sorting a million rows."""
+    archive = Archive(open_archive_engine(db_url), BlobStore(blob_root(db_url)))
+    store_items(archive, archive.ensure_council("sample", "http://127.0.0.1/"), load_items(sample_items_file))
+    with archive.engine.begin() as conn:
+        a, b = conn.execute(select(Meeting.id).order_by(Meeting.id).limit(2)).scalars()
+        day = conn.scalar(select(Meeting.date).where(Meeting.id == a))
+        conn.execute(update(Meeting).where(Meeting.id == b).values(date=day))
+        ids = (
+            conn.execute(select(Minute.id).where(Minute.meeting_id.in_([a, b])).order_by(Minute.id))
+            .scalars()
+            .all()
+        )
+        assert len(ids) >= 4
+        for k, minute_id in enumerate(ids):  # the two meetings' minute ids interleaved
+            block = ("a", "b")[k % 2]
+            conn.execute(
+                update(Minute)
+                .where(Minute.id == minute_id)
+                .values(meeting_id=(a, b)[k % 2], title=f"block {block}")
+            )
+    archive.engine.dispose()
+    engine = open_read_engine(db_url)
+    out = io.StringIO()
+    write_export(out, "minutes", engine)
+    header, *rows = csv.reader(io.StringIO(out.getvalue()))
+    titles = [r[header.index("title")] for r in rows if r[header.index("title")].startswith("block ")]
+    assert titles == sorted(titles) and len(set(titles)) == 2, titles
+    if engine.dialect.name == "sqlite":
+        from pipeline.read.export_stream import sqlite_minutes
+
+        q = sqlite_minutes(None, None, None, None, cells=True).compile(dialect=engine.dialect)
+        with engine.connect() as conn:
+            plan = " ".join(r[-1] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + q.string).all())
+        assert "TEMP B-TREE" not in plan, plan
+    engine.dispose()

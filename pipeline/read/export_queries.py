@@ -309,7 +309,7 @@ def minute_rows(engine: Engine, council=None, date_from=None, date_to=None, comm
         .join(first_source, first_source.c.minute_id == Minute.id)
         .join(MinuteSource, MinuteSource.id == first_source.c.sid)
         .where(*conds)
-        .order_by(Council.slug, Meeting.date, Minute.id)
+        .order_by(Council.slug, Meeting.date, Meeting.id, Minute.id)
     )
     yield from _stream(engine, q, _minute_shape)
 

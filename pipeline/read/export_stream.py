@@ -59,7 +59,8 @@ def _hhmm(value) -> str:
 
 
 # SQLite, whose planner (no ANALYZE statistics) would sort every minute: councils by slug, each
-# one's meetings by date (index of migration 0011), their minutes; only one day's rows are sorted.
+# one's meetings by date then id (index of migration 0011, whose entries end in the rowid), their
+# minutes by id (ix_minutes_meeting_id): rows come in the export's order, nothing is sorted.
 _SQLITE_MINUTES_FROM = (
     "councils co CROSS JOIN meetings me CROSS JOIN minutes mi INDEXED BY ix_minutes_meeting_id "
     "JOIN committees cm ON cm.id = mi.committee_id "
@@ -101,7 +102,7 @@ def sqlite_minutes(council, date_from, date_to, committee, cells=False, minute_i
         select(*columns)
         .select_from(text(_SQLITE_MINUTES_FROM))
         .where(text("me.council_id = co.id AND mi.meeting_id = me.id AND mi.council_id = co.id"))
-        .order_by(text("co.slug, me.date, mi.id"))
+        .order_by(text("co.slug, me.date, me.id, mi.id"))
     )
     for value, cond, param in [
         (council, "co.slug = :council", bindparam("council", council)),
