@@ -81,6 +81,7 @@ def cmd_export(args) -> int:
 
     from pipeline.read.councils import UnknownCouncil
     from pipeline.read.exports import write_export
+    from pipeline.read.output_file import output_file
 
     engine = open_read_engine(args.db)
     options = {
@@ -96,11 +97,8 @@ def cmd_export(args) -> int:
     progress = Progress(f"exporting {args.table}")
     try:
         if args.output:
-            Path(args.output).parent.mkdir(parents=True, exist_ok=True)
-            tmp = Path(args.output + ".part")  # a crash never leaves half a file under the real name
-            with open(tmp, "w", encoding="utf-8", newline="") as out:
+            with output_file(args.output, "w", encoding="utf-8", newline="") as out:
                 n = write_export(out, args.table, engine, progress=progress.rows, **options)
-            tmp.replace(args.output)
             progress.close()
             print(f"{n} {args.table} written to {args.output}", file=sys.stderr)
         else:

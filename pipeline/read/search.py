@@ -203,18 +203,21 @@ def search(
             if mirror is not None:
                 label_checks = where[len(where) - len(labels) :] if labels else []
                 filters = Filters(params.get("council_id"), committee_ids, date_from, date_to)
-                rows = mirror_search.search(
-                    conn,
-                    mirror,
-                    _terms(labels, words),
-                    bool(labels),
-                    filters,
-                    [w.replace("strpos(", "instr(") for w in label_checks],
-                    params,
-                    _fts5_query(labels, words, facets),
-                    limit,
-                )
-                return _hits(conn, rows)
+                try:
+                    rows = mirror_search.search(
+                        conn,
+                        mirror,
+                        _terms(labels, words),
+                        bool(labels),
+                        filters,
+                        [w.replace("strpos(", "instr(") for w in label_checks],
+                        params,
+                        _fts5_query(labels, words, facets),
+                        limit,
+                    )
+                    return _hits(conn, rows)
+                except ValueError:  # tantivy cannot read it (every word dropped, say): FTS5 answers
+                    pass
             if engine.dialect.name == "sqlite":
                 return _search_fts5(conn, labels, words, facets, where, params)
             return _search_postgres(conn, labels, words, where, params)

@@ -22,6 +22,7 @@ from warcio.warcwriter import WARCWriter
 from pipeline.archive.blobs import BlobStore
 from pipeline.archive.models import FetchLog
 from pipeline.read.councils import council_id as lookup_council
+from pipeline.read.output_file import output_file
 
 TRANSFER_HEADERS = {"content-length", "content-encoding", "transfer-encoding"}
 
@@ -41,9 +42,8 @@ def export_warc(
         query = query.where(FetchLog.fetched_at >= datetime.combine(date_from, time.min))
     if date_to:
         query = query.where(FetchLog.fetched_at <= datetime.combine(date_to, time.max))
-    tmp = out.with_name(out.name + ".part")
     n = 0
-    with Session(engine) as session, open(tmp, "wb") as fh:
+    with Session(engine) as session, output_file(out, "wb") as fh:
         writer = WARCWriter(fh, gzip=str(out).endswith(".gz"))
         writer.write_record(
             writer.create_warcinfo_record(
@@ -73,5 +73,4 @@ def export_warc(
             )
             writer.write_record(record)
             n += 1
-    tmp.replace(out)
     return n
