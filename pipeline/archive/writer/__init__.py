@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 
 from crawler.items import DocumentItem, PageItem
 from pipeline.archive.blobs import BlobStore
-from pipeline.archive.writer import captures, derive, detected, documents, runs, site, text
+from pipeline.archive.writer import captures, derive, detected, documents, listing, runs, site, text
 from pipeline.archive.writer.sql import with_retries
 from pipeline.parse.profile import MUNICIPAL, Profile
 
@@ -84,7 +84,7 @@ class Archive:
         site.committee_links(conn, council_id, item.committees, now, result)
         if item.meeting_list is not None:
             ml = item.meeting_list
-            site.meeting_links(conn, council_id, ml.meetings, ml.committee_name, now, result)
+            listing.meeting_links(conn, council_id, ml.meetings, ml.committee_name, now, result)
         if item.meeting is not None:
             stored = site.meeting_page(
                 conn, council_id, item.fetch.url, item.meeting, version_id, now, result
@@ -110,7 +110,10 @@ class Archive:
         now = item.fetch.fetched_at
         fetch_id = captures.log_fetch(conn, self.blobs, council_id, run_id, item.fetch)
         meeting = site.meeting_id_for_url(conn, council_id, item.meeting_url)
-        doc_id = documents.document(conn, council_id, item.link, meeting[0] if meeting else None, now, result)
+        seen = item.fetch.ok or item.fetch.not_modified
+        doc_id = documents.document(
+            conn, council_id, item.link, meeting[0] if meeting else None, now, result, seen=seen
+        )
         if item.fetch.ok and item.extraction is not None:  # first, so the new version can compare texts
             text.store(
                 conn,
