@@ -8,7 +8,8 @@
     derive        minutes linked, references resolved (a job of its own, per council)
     reprocess     re-parse stored text and pages with the current parser, then derive
 
-One transaction per fetched item: blobs are on disk before the rows that name them, upserts are
+One transaction per fetched item (or per batch of items, ``store_items``, all or none of them):
+blobs are on disk before the rows that name them, upserts are
 keyed by site identity (``INSERT ... ON CONFLICT``), versions are append-only. A transient database
 error (a deadlock, a restart, a lock held too long) retries the whole item; any other failure
 leaves the archive as it was before the item, and the caller records the item as failed.
@@ -70,6 +71,17 @@ class Archive:
         self._write(lambda conn: runs.finish_run(conn, run_id, status, stats, reason))
 
     # -- items from the crawler --------------------------------------------------------------
+
+    def store_items(self, council_id: int, run_id: int | None, items: list) -> list[StoreResult]:
+        """Several items in ONE transaction, once (no retries): on any error none of them is stored,
+        and the caller stores each alone (``store_page``, ``store_document``)."""
+        with self.engine.begin() as conn:
+            return [
+                self._page(conn, council_id, run_id, item)
+                if isinstance(item, PageItem)
+                else self._document(conn, council_id, run_id, item)
+                for item in items
+            ]
 
     def store_page(self, council_id: int, run_id: int | None, item: PageItem) -> StoreResult:
         return self._write(lambda conn: self._page(conn, council_id, run_id, item))
