@@ -1,7 +1,7 @@
 """The store stage: items -> the archive's writer, several items per transaction, and the run's
 statistics; at the end of the crawl the council is derived (minutes linked, references resolved).
 
-Items wait at most ``BATCH_WAIT_S`` (or until ``BATCH_ITEMS`` have come) and are written in one
+Items wait at most ``BATCH_WAIT_S`` (or until ``BATCH_ITEMS`` or ``BATCH_BYTES`` have come) and are written in one
 transaction: one BEGIN and one COMMIT for many items. Why a crash loses nothing a rerun does not
 restore: the blobs are on disk before the items reach this stage; a transaction that did not
 commit left no row (the archive is as it was before the batch); and the run it belonged to is left
@@ -26,6 +26,7 @@ from pipeline.report import RunReport
 
 logger = logging.getLogger(__name__)
 BATCH_ITEMS = 32  # items per transaction, at most
+BATCH_BYTES = 16 * 1024 * 1024  # bodies held waiting, at most (documents can be large)
 BATCH_WAIT_S = 0.25  # the longest an item waits for its transaction
 
 
@@ -44,6 +45,7 @@ class StoreStage:
         self.report = RunReport()
         self.profile = profile_of(crawler.settings)
         self.pending: list = []  # items received, not yet written
+        self.pending_bytes = 0
         self.timer = None  # the delayed call that writes them
 
     @classmethod
@@ -81,7 +83,8 @@ class StoreStage:
             self._store_failed(item, StageError(item.stage_error))
             return item
         self.pending.append(item)
-        if len(self.pending) >= BATCH_ITEMS:
+        self.pending_bytes += len(item.fetch.body or b"")
+        if len(self.pending) >= BATCH_ITEMS or self.pending_bytes >= BATCH_BYTES:
             self.flush()
         elif self.timer is None:
             from twisted.internet import reactor
@@ -95,7 +98,7 @@ class StoreStage:
             if self.timer.active():
                 self.timer.cancel()
             self.timer = None
-        items, self.pending = self.pending, []
+        items, self.pending, self.pending_bytes = self.pending, [], 0
         if not items:
             return
         try:

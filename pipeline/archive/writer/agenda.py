@@ -37,8 +37,9 @@ def store(
         if key not in ids:
             new.setdefault(key, p)  # a key shown twice is one row
     if new:
-        ids.update(_insert(conn, meeting_id, new, now))
-        result.new_rows += len(new)
+        inserted, created = _insert(conn, meeting_id, new, now)
+        ids.update(inserted)
+        result.new_rows += created
     seen = {ids[k] for k in keys}
     old = [{"b_id": item_id, "b_now": now} for key, (item_id, _) in rows.items() if item_id in seen]
     if old:  # still shown: last seen now, and back if it had gone
@@ -74,8 +75,11 @@ def _key(p: ParsedItem) -> str:
     return f"AI{p.ai_id}" if p.ai_id is not None else f"row:{p.number}"
 
 
-def _insert(conn: Connection, meeting_id: int, new: dict[str, ParsedItem], now: datetime) -> dict[str, int]:
-    """Ids of the new items: one multi-row INSERT; a key another writer got in first is upserted."""
+def _insert(
+    conn: Connection, meeting_id: int, new: dict[str, ParsedItem], now: datetime
+) -> tuple[dict[str, int], int]:
+    """(ids of the new items, how many were created): one multi-row INSERT; a key another writer
+    got in first is upserted."""
 
     def build():
         dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
@@ -88,11 +92,12 @@ def _insert(conn: Connection, meeting_id: int, new: dict[str, ParsedItem], now: 
         for k, p in new.items()
     ]
     got = {key: item_id for item_id, key in conn.execute(stmt, values)}
+    created = len(got)
     for key in new.keys() - got.keys():
         got[key], _ = upsert(
             conn, items, {"meeting_id": meeting_id, "item_key": key}, touch={"last_seen": now}
         )
-    return got
+    return got, created
 
 
 def _version(item_id: int, p: ParsedItem, content: str, page_version_id: int, now: datetime) -> dict:
