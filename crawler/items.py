@@ -1,7 +1,7 @@
 """What the spider hands to the pipeline: one item per fetched URL, parsed content attached.
 
-One item per fetch keeps the archive's unit of work simple: the storage stage writes each item in
-one transaction (blob first, then the rows that point at it).
+One item per fetch keeps the archive's unit of work simple: the storage stage writes each item
+whole, in one transaction (blob first, then the rows that point at it; several items may share it).
 """
 
 from __future__ import annotations

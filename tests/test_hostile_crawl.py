@@ -152,15 +152,17 @@ def test_a_dead_host_is_one_line_and_exit_1(db_url):
     assert "Traceback" not in result.stderr and len(lines) <= 3
 
 
+# In the per-item work both ways of storing run (a batch of items, one item alone): the batch that
+# holds the item fails whole, and is stored again item by item.
 STORE_FAILS = """
 from pipeline.archive import writer
-_store = writer.Archive.store_document
-def failing(self, council_id, run_id, item):
+_store = writer.Archive._document
+def failing(self, conn, council_id, run_id, item):
     if item.link.kind == "printed_minutes":
         from sqlalchemy.exc import IntegrityError
         raise IntegrityError("INSERT INTO document_versions", {}, Exception("constraint failed (injected)"))
-    return _store(self, council_id, run_id, item)
-writer.Archive.store_document = failing
+    return _store(self, conn, council_id, run_id, item)
+writer.Archive._document = failing
 """
 
 

@@ -1,21 +1,21 @@
 """Scrapy item pipeline stages, in order:
 
 capture (bytes -> blob store), extract (new PDF bytes -> raw text, in a process pool), parse (text
-repairs, numbered minutes, cross-references: pure), store (rows -> archive, one transaction per
-item; at the end of the crawl the council's minutes are linked and references resolved).
+repairs, numbered minutes, cross-references: pure), store (rows -> archive, several items per
+transaction: ``store.py``; at the end of the crawl the council's minutes are linked and references
+resolved).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections import Counter
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from crawler.items import DocumentItem, PageItem
 from pipeline.archive.blobs import BlobStore
-from pipeline.archive.db import blob_root, first_line, make_read_engine, open_archive_engine, resolve_db_url
+from pipeline.archive.db import blob_root, make_read_engine, resolve_db_url
 from pipeline.archive.writer import Archive
 from pipeline.extract import DEFAULT, ExtractionPool, engine, is_pdf
 from pipeline.extract.engines import OCR
@@ -23,18 +23,22 @@ from pipeline.extract.result import not_a_pdf, pages_needing_ocr
 from pipeline.parse import document as parsing
 from pipeline.parse import parser_version
 from pipeline.parse.profile import Profile
-from pipeline.progress import Progress
-from pipeline.report import RunReport
 from pipeline.stages.shared import SharedResources, parse_pool
+from pipeline.stages.store import StageError, StoreStage, profile_of
+
+__all__ = [
+    "CaptureStage",
+    "ExtractStage",
+    "ParseStage",
+    "SharedResources",
+    "StageError",
+    "StoreStage",
+    "profile_of",
+]
 from pipeline.stages.timing import ExtractTiming
 
 logger = logging.getLogger(__name__)
 PARSE_TIMEOUT_S = 60.0
-
-
-def profile_of(settings) -> Profile:
-    """The council's profile, as the crawl was started with it (``COUNCIL_YEAR_CONVENTION``)."""
-    return Profile(year_convention=settings.get("COUNCIL_YEAR_CONVENTION") or "municipal")
 
 
 class CaptureStage:
@@ -241,140 +245,3 @@ def _parse_text(extraction, profile: Profile):
     """(repaired pages, minutes and references) of an extraction; no minutes when it has no text."""
     clean, parsed = parsing.parse_pages([p.text for p in extraction.pages], profile)
     return clean, (parsed if extraction.status == "ok" else None)
-
-
-class StoreStage:
-    """Record each item in one transaction and keep the run's statistics."""
-
-    def __init__(self, db_url: str, crawler):
-        self.db_url = db_url
-        self.crawler = crawler
-        self.counts: Counter = Counter()
-        self.report = RunReport()
-        self.profile = profile_of(crawler.settings)
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(resolve_db_url(crawler.settings.get("ARCHIVE_DB")), crawler)
-
-    def open_spider(self, spider=None):
-        spider = spider or self.crawler.spider
-        self.shared = getattr(self.crawler, "shared", None)
-        engine = self.shared.engine if self.shared else open_archive_engine(self.db_url)
-        self.archive = Archive(engine, BlobStore(blob_root(self.db_url)))
-        explicit = self.crawler.settings.get("COUNCIL_YEAR_CONVENTION")  # else learnt per committee
-        self.council_id = self.archive.ensure_council(
-            spider.council,
-            spider.base_url,
-            spider.council_name,
-            platform=spider.name,  # "moderngov" | "cmis": the spider that crawled it
-            profile=self.profile if explicit else None,
-        )
-        options = {
-            "base_url": spider.base_url,
-            "from": spider.date_from.isoformat() if spider.date_from else None,
-            "to": spider.date_to.isoformat() if spider.date_to else None,
-            "incremental": spider.plan is not None,
-        }
-        self.run_id = self.archive.start_run(self.council_id, options)
-        spider.run_id = self.run_id
-        # many councils at once (nightly): plain lines, a terminal has room for one live display
-        self.progress = Progress(f"crawling {spider.council}", plain=self.shared is not None)
-
-    def process_item(self, item):
-        kind = "documents" if isinstance(item, DocumentItem) else "pages"
-        self.counts[f"{kind}_fetched"] += 1
-        try:
-            if item.stage_error:
-                raise StageError(item.stage_error)
-            if isinstance(item, PageItem):
-                result = self.archive.store_page(self.council_id, self.run_id, item)
-            else:
-                result = self.archive.store_document(self.council_id, self.run_id, item)
-        except Exception as exc:  # after the writer's own retries: record it, go on, retry next run
-            self._store_failed(item, exc)
-            return item
-        self._report(item, kind)
-        self.counts["new_versions"] += result.new_versions
-        self.counts["new_rows"] += result.new_rows
-        c = self.counts
-        self.progress.update(
-            f"{c['pages_fetched']} pages, {c['documents_fetched']} documents, {c['new_versions']} new versions"
-        )
-        return item
-
-    def _report(self, item, kind: str) -> None:
-        if isinstance(item, PageItem) and item.page_kind == "meeting" and item.fetch.ok:
-            self.counts["meeting_pages"] += 1
-        if item.fetch.not_modified:
-            self.counts["not_modified"] += 1
-        elif not item.fetch.ok:
-            self.counts[f"{kind}_failed"] += 1
-            self.report.fetch_failed(item.fetch.url, item.fetch.error or "no body")
-        page = getattr(item, "meeting", None) or getattr(item, "meeting_list", None)
-        if page is not None and page.skipped:
-            self.report.page_skipped(item.fetch.url, page.skipped)
-        if item.warnings:
-            self.report.page_skipped(item.fetch.url, item.warnings)
-
-    def _store_failed(self, item, exc: Exception) -> None:
-        self.counts["store_failed"] += 1
-        error = str(exc) if isinstance(exc, StageError) else f"{type(exc).__name__}: {first_line(exc)}"
-        logger.error("could not store %s: %s", item.fetch.url, error)
-        self.report.store_failed(
-            item.fetch.url,
-            error,
-            getattr(item, "meeting_url", None) if isinstance(item, DocumentItem) else None,
-            getattr(item, "page_kind", None),
-        )
-
-    def close_spider(self, spider=None):
-        from twisted.internet.threads import deferToThread
-
-        spider = spider or self.crawler.spider
-        self.progress.close()
-        # Deriving a big council takes a while: in a thread, so the reactor goes on serving the other
-        # councils' crawls meanwhile (nightly), and their time-outs do not fire while it waits.
-        return deferToThread(self._finish, spider, self.crawler.crawling)
-
-    def _finish(self, spider, crawling: bool) -> None:
-        stats = dict(self.counts)
-        stats["requests"] = self.crawler.stats.get_value("downloader/request_count", 0)
-        stats["committees"] = getattr(spider, "committees_found", 0)
-        stats["meetings_listed"] = len(getattr(spider, "listed", ()))
-        stats["extracted_pages"] = self.crawler.stats.get_value("extract/pages", 0)
-        stats["extract_busy_s"] = self.crawler.stats.get_value("extract/busy_s", 0.0)
-        reason = getattr(spider, "failure_reason", None)
-        # Stopped from outside: its time budget (nightly), or the process was asked to stop (a signal:
-        # Scrapy clears ``crawling`` before it stops the engine; a crawl that ends by itself keeps it).
-        stopped = getattr(spider, "stopped_because", None) or (
-            None if crawling else "stopped before it finished (the process was asked to stop)"
-        )
-        if stopped:
-            stats["stopped"] = stopped
-        try:
-            derived = self.archive.derive(self.council_id, self.profile)
-            stats["minutes_linked"] = derived.minutes_linked
-            stats["references_resolved"] = derived.references_resolved
-            stats["references_unresolved"] = derived.references_unresolved
-        except Exception as exc:  # the next run derives again (derivation is idempotent)
-            stats["derive_error"] = f"{type(exc).__name__}: {first_line(exc)}"
-        if problem := self.archive.sync_search():
-            stats["search_sync_error"] = problem
-        stats.update(self.report.as_stats())
-        status = "failed" if reason else ("partial" if self.report.partial or stopped else "finished")
-        reason = reason or stopped or self.report.reason()
-        try:
-            self.archive.finish_run(self.run_id, status, stats, reason)
-        except Exception as exc:  # the run stays "running": the next one marks it interrupted, crawls in full
-            spider.failure_reason = (
-                f"could not record the end of the run: {type(exc).__name__}: {first_line(exc)}"
-            )
-        if status == "partial" and not getattr(spider, "failure_reason", None):
-            spider.partial_reason = reason
-        if not self.shared:
-            self.archive.engine.dispose()
-
-
-class StageError(RuntimeError):
-    """An earlier stage could not do its work for this item."""

@@ -9,7 +9,8 @@
     search_sync   the tantivy search mirror brought up to date from the index's change log
     reprocess     re-parse stored text and pages with the current parser, then derive
 
-One transaction per fetched item: blobs are on disk before the rows that name them, upserts are
+One transaction per fetched item (or per batch of items, ``store_items``, all or none of them):
+blobs are on disk before the rows that name them, upserts are
 keyed by site identity (``INSERT ... ON CONFLICT``), versions are append-only. A transient database
 error (a deadlock, a restart, a lock held too long) retries the whole item; any other failure
 leaves the archive as it was before the item, and the caller records the item as failed.
@@ -24,7 +25,17 @@ from sqlalchemy import Engine
 from crawler.items import DocumentItem, PageItem
 from pipeline.archive.blobs import BlobStore
 from pipeline.archive.db import first_line
-from pipeline.archive.writer import captures, derive, detected, documents, runs, search_sync, site, text
+from pipeline.archive.writer import (
+    captures,
+    derive,
+    detected,
+    documents,
+    listing,
+    runs,
+    search_sync,
+    site,
+    text,
+)
 from pipeline.archive.writer.sql import with_retries
 from pipeline.parse.profile import MUNICIPAL, Profile
 
@@ -73,6 +84,17 @@ class Archive:
 
     # -- items from the crawler --------------------------------------------------------------
 
+    def store_items(self, council_id: int, run_id: int | None, items: list) -> list[StoreResult]:
+        """Several items in ONE transaction, once (no retries): on any error none of them is stored,
+        and the caller stores each alone (``store_page``, ``store_document``)."""
+        with self.engine.begin() as conn:
+            return [
+                self._page(conn, council_id, run_id, item)
+                if isinstance(item, PageItem)
+                else self._document(conn, council_id, run_id, item)
+                for item in items
+            ]
+
     def store_page(self, council_id: int, run_id: int | None, item: PageItem) -> StoreResult:
         return self._write(lambda conn: self._page(conn, council_id, run_id, item))
 
@@ -86,7 +108,7 @@ class Archive:
         site.committee_links(conn, council_id, item.committees, now, result)
         if item.meeting_list is not None:
             ml = item.meeting_list
-            site.meeting_links(conn, council_id, ml.meetings, ml.committee_name, now, result)
+            listing.meeting_links(conn, council_id, ml.meetings, ml.committee_name, now, result)
         if item.meeting is not None:
             stored = site.meeting_page(
                 conn, council_id, item.fetch.url, item.meeting, version_id, now, result
@@ -112,7 +134,10 @@ class Archive:
         now = item.fetch.fetched_at
         fetch_id = captures.log_fetch(conn, self.blobs, council_id, run_id, item.fetch)
         meeting = site.meeting_id_for_url(conn, council_id, item.meeting_url)
-        doc_id = documents.document(conn, council_id, item.link, meeting[0] if meeting else None, now, result)
+        seen = item.fetch.ok or item.fetch.not_modified
+        doc_id = documents.document(
+            conn, council_id, item.link, meeting[0] if meeting else None, now, result, seen=seen
+        )
         if item.fetch.ok and item.extraction is not None:  # first, so the new version can compare texts
             text.store(
                 conn,

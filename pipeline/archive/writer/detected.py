@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, delete, insert, select
 
 from pipeline.archive.models import DetectedMinute, DetectedReference, MinuteSource, ReferenceLink
+from pipeline.archive.writer.sql import cached
 
 detected_minutes = DetectedMinute.__table__
 detected_refs = DetectedReference.__table__
@@ -21,28 +22,25 @@ def store(
     extraction_id: int | None = None,
     page_version_id: int | None = None,
 ) -> None:
-    ids: list[int] = []
-    for position, m in enumerate(parsed.minutes):
-        ids.append(
-            conn.execute(
-                insert(detected_minutes)
-                .values(
-                    extraction_id=extraction_id,
-                    page_version_id=page_version_id,
-                    position=position,
-                    number=m.number[:40],
-                    label=m.label[:60],
-                    title=m.title,
-                    meeting_date=m.meeting_date,
-                    page=m.page,
-                    prefix=m.prefix,
-                    year=m.year,
-                    text=m.text,
-                    parser_version=parser_version,
-                )
-                .returning(detected_minutes.c.id)
-            ).scalar_one()
-        )
+    minutes = [
+        {
+            "extraction_id": extraction_id,
+            "page_version_id": page_version_id,
+            "position": position,
+            "number": m.number[:40],
+            "label": m.label[:60],
+            "title": m.title,
+            "meeting_date": m.meeting_date,
+            "page": m.page,
+            "prefix": m.prefix,
+            "year": m.year,
+            "text": m.text,
+            "parser_version": parser_version,
+        }
+        for position, m in enumerate(parsed.minutes)
+    ]
+    # one executemany, the ids in the order of the rows (references point at them by position)
+    ids = list(conn.execute(_insert_minutes(), minutes).scalars()) if minutes else []
     rows = [
         {
             "minute_id": ids[r.minute_index],
@@ -62,6 +60,13 @@ def store(
     ]
     if rows:
         conn.execute(insert(detected_refs), rows)
+
+
+def _insert_minutes():
+    return cached(
+        ("detected_minutes_insert",),
+        lambda: insert(detected_minutes).returning(detected_minutes.c.id, sort_by_parameter_order=True),
+    )
 
 
 def drop(conn: Connection, extraction_id: int | None = None, page_version_id: int | None = None) -> None:

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, bindparam, exists, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, exists, func, insert, select, update
 from sqlalchemy.orm import aliased
 
 from crawler.items import DocumentItem
 from crawler.pages import DocumentLink
 from pipeline.archive.models import Document, DocumentEvent, DocumentVersion, TextExtraction
-from pipeline.archive.writer.sql import advance, cached, touch_last_seen, upsert
+from pipeline.archive.writer.sql import advance, cached, insert_ignore, touch_last_seen, upsert
 
 documents = Document.__table__
 versions = DocumentVersion.__table__
@@ -28,7 +28,9 @@ def document(
     now: datetime,
     result,
     agenda_item_id: int | None = None,
+    seen: bool = False,
 ) -> int:
+    """The document's id (its row locked until commit); ``seen``: it was fetched now (last_seen)."""
     values = {
         "title": link.title,
         "kind": link.kind,
@@ -39,16 +41,64 @@ def document(
     }
     if link.key:
         doc_id, created = _keyed(conn, council_id, link, values)
+        if not created and meeting_id is not None:
+            conn.execute(_fill_meeting(), {"b_id": doc_id, "b_meeting": meeting_id})
+        if not created and seen:
+            conn.execute(_seen(), {"b_id": doc_id, "b_now": now})
     else:
-        doc_id, created = upsert(conn, documents, {"council_id": council_id, "url": link.url}, values)
+        doc_id, created = _by_url(conn, council_id, link.url, meeting_id, now if seen else None, values)
     result.new_rows += created
-    if not created and meeting_id is not None:
-        conn.execute(
-            update(documents)
-            .where(documents.c.id == doc_id, documents.c.meeting_id.is_(None))
-            .values(meeting_id=meeting_id)
-        )
     return doc_id
+
+
+def _by_url(conn, council_id: int, url: str, meeting_id, seen, values: dict) -> tuple[int, bool]:
+    """``upsert`` by URL, with the existing row's meeting (when it had none) and last_seen filled
+    in by the same UPDATE that finds and locks it: one statement for a document already known."""
+
+    def build():
+        meeting = bindparam("b_meeting", type_=documents.c.meeting_id.type)
+        fill = {"meeting_id": func.coalesce(documents.c.meeting_id, meeting)}
+        if seen is not None:
+            fill["last_seen"] = bindparam("b_now", type_=documents.c.last_seen.type)
+        return (
+            update(documents)
+            .where(documents.c.council_id == bindparam("b_council"), documents.c.url == bindparam("b_url"))
+            .values(fill)
+            .returning(documents.c.id)
+        )
+
+    stmt = cached(("document_by_url", seen is not None), build)
+    params = {"b_council": council_id, "b_url": url, "b_meeting": meeting_id, "b_now": seen}
+    for _ in range(3):  # as upsert: found, or inserted, or found after another writer inserted it
+        found = conn.execute(stmt, params).scalar()
+        if found is not None:
+            return found, False
+        new = insert_ignore(conn, documents, ["council_id", "url"], council_id=council_id, url=url, **values)
+        if new is not None:
+            return new, True
+    raise RuntimeError(f"document {url}: row neither found nor inserted")
+
+
+def _fill_meeting():
+    return cached(
+        ("document_meeting",),
+        lambda: (
+            update(documents)
+            .where(documents.c.id == bindparam("b_id"), documents.c.meeting_id.is_(None))
+            .values(meeting_id=bindparam("b_meeting"))
+        ),
+    )
+
+
+def _seen():
+    return cached(
+        ("document_seen",),
+        lambda: (
+            update(documents)
+            .where(documents.c.id == bindparam("b_id"))
+            .values(last_seen=bindparam("b_now", type_=documents.c.last_seen.type))
+        ),
+    )
 
 
 def _keyed(conn: Connection, council_id: int, link: DocumentLink, values: dict) -> tuple[int, bool]:
@@ -113,18 +163,8 @@ def linked_from_page(
 
 
 def fetched(conn: Connection, doc_id: int, item: DocumentItem, fetch_id: int, now: datetime, result) -> None:
-    """A fetch of the document: a 304 or a re-fetch of the same bytes moves last_seen, new bytes
-    are a new version."""
-    if item.fetch.not_modified or item.fetch.ok:
-        seen = cached(
-            ("document_seen",),
-            lambda: (
-                update(documents)
-                .where(documents.c.id == bindparam("b_id"))
-                .values(last_seen=bindparam("b_now", type_=documents.c.last_seen.type))
-            ),
-        )
-        conn.execute(seen, {"b_id": doc_id, "b_now": now})
+    """A fetch of the document (its last_seen already moved by ``document(seen=True)``): a 304 or a
+    re-fetch of the same bytes moves the version's last_seen, new bytes are a new version."""
     if item.fetch.not_modified:
         latest = conn.scalar(
             select(versions.c.id)
@@ -137,35 +177,27 @@ def fetched(conn: Connection, doc_id: int, item: DocumentItem, fetch_id: int, no
         return
     if not item.fetch.ok:
         return
-    version_id, created = advance(
+    sha256 = item.fetch.sha256
+    _, created = advance(
         conn,
         versions,
         "document_id",
         doc_id,
         "sha256",
-        item.fetch.sha256,
+        sha256,
         now,
+        # the version it follows is the latest advance just read: compared there, in the INSERT
+        from_previous=lambda previous: {"same_text_as_previous": _same_text(conn, previous, sha256)},
         size=len(item.fetch.body),
         content_type=item.fetch.content_type,
         fetched_url=_fetched_url(item),
         fetch_id=fetch_id,
     )
     result.new_versions += created
-    if created:
-        same = _same_text_as_previous(conn, doc_id, version_id, item.fetch.sha256)
-        conn.execute(update(versions).where(versions.c.id == version_id).values(same_text_as_previous=same))
 
 
-def _same_text_as_previous(conn: Connection, doc_id: int, version_id: int, sha256: str) -> bool | None:
+def _same_text(conn: Connection, previous: str, sha256: str) -> bool | None:
     """Did only the bytes change? (Compared on the text hash; None when either text is unknown.)"""
-    previous = conn.scalar(
-        select(versions.c.sha256)
-        .where(versions.c.document_id == doc_id, versions.c.id < version_id)
-        .order_by(versions.c.id.desc())
-        .limit(1)
-    )
-    if previous is None:
-        return None
     hashes: dict[str, dict[str, str]] = {previous: {}, sha256: {}}  # bytes -> engine -> text hash
     for sha, extractor, text_sha in conn.execute(
         select(extractions.c.sha256, extractions.c.extractor, extractions.c.text_sha256).where(

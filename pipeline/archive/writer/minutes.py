@@ -8,7 +8,7 @@ the result never depends on which source was crawled first. Batched: memory stay
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, Engine, and_, delete, exists, func, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, delete, exists, func, select, update
 
 from pipeline.archive.models import (
     Committee,
@@ -25,7 +25,7 @@ from pipeline.archive.models import (
     TextExtraction,
 )
 from pipeline.archive.writer import search_index
-from pipeline.archive.writer.sql import insert_ignore, upsert, utcnow
+from pipeline.archive.writer.sql import cached, insert_ignore, upsert, utcnow
 from pipeline.parse.profile import Profiles
 
 BATCH = 500
@@ -172,44 +172,85 @@ def refresh_minutes(conn: Connection, minute_ids: set[int], profiles: Profiles) 
 
     The best source comes first by a fixed order (meeting page before documents, then URL, then
     position): the result never depends on which source was crawled first. The label is the form
-    the council cites ("74/15") once any source shows it.
+    the council cites ("74/15") once any source shows it. One SELECT of the sources and one of the
+    meetings for the whole batch, one executemany UPDATE.
     """
-    for minute_id in sorted(minute_ids):
-        found = conn.execute(
-            select(dm.c.label, dm.c.title, dm.c.text)
-            .join(sources, sources.c.detected_minute_id == dm.c.id)
-            .where(sources.c.minute_id == minute_id)
-            .order_by(dm.c.page_version_id.is_(None), sources.c.source_url, dm.c.position, dm.c.label)
-        ).all()
-        if not found:
+    ids = sorted(minute_ids)
+    if not ids:
+        return
+    found: dict[int, list] = {}
+    for row in conn.execute(_sources_of(), {"b_ids": ids}):
+        found.setdefault(row.minute_id, []).append(row)
+    meeting_of = {row.minute_id: row for row in conn.execute(_meetings_of(), {"b_ids": ids})}
+    changes, indexed = [], []
+    for minute_id in ids:
+        if minute_id not in found:
             continue
-        best = found[0]
-        label = next((f.label for f in found if "/" in f.label), best.label)
-        meeting = conn.execute(
-            select(meetings.c.id, meetings.c.committee_id, meetings.c.date, minutes.c.council_id)
-            .join(minutes, minutes.c.meeting_id == meetings.c.id)
-            .where(minutes.c.id == minute_id)
-        ).one()
-        conn.execute(
-            update(minutes)
-            .where(minutes.c.id == minute_id)
-            .values(
-                label=label,
-                title=best.title,
-                text=best.text,
-                year=profiles.of(meeting.committee_id).numbering_year(meeting.date),
-            )
+        best = found[minute_id][0]
+        label = next((f.label for f in found[minute_id] if "/" in f.label), best.label)
+        meeting = meeting_of[minute_id]
+        year = profiles.of(meeting.committee_id).numbering_year(meeting.date)
+        changes.append(
+            {"b_id": minute_id, "b_label": label, "b_title": best.title, "b_text": best.text, "b_year": year}
         )
+        indexed.append((minute_id, meeting, f"{label} {best.title}", best.text))
+    if changes:
+        conn.execute(_refresh(), changes)
+    for minute_id, meeting, title, text in indexed:
         search_index.index(
-            conn,
-            "minute",
-            minute_id,
-            meeting.council_id,
-            meeting.committee_id,
-            meeting.date,
-            f"{label} {best.title}",
-            best.text,
+            conn, "minute", minute_id, meeting.council_id, meeting.committee_id, meeting.date, title, text
         )
+
+
+def _sources_of():
+    """Each minute's sources, best first (see ``refresh_minutes``)."""
+    return cached(
+        ("minute_sources_of",),
+        lambda: (
+            select(sources.c.minute_id, dm.c.label, dm.c.title, dm.c.text)
+            .join(sources, sources.c.detected_minute_id == dm.c.id)
+            .where(sources.c.minute_id.in_(bindparam("b_ids", expanding=True)))
+            .order_by(
+                sources.c.minute_id,
+                dm.c.page_version_id.is_(None),
+                sources.c.source_url,
+                dm.c.position,
+                dm.c.label,
+            )
+        ),
+    )
+
+
+def _meetings_of():
+    return cached(
+        ("minute_meetings_of",),
+        lambda: (
+            select(
+                minutes.c.id.label("minute_id"),
+                meetings.c.committee_id,
+                meetings.c.date,
+                minutes.c.council_id,
+            )
+            .join(minutes, minutes.c.meeting_id == meetings.c.id)
+            .where(minutes.c.id.in_(bindparam("b_ids", expanding=True)))
+        ),
+    )
+
+
+def _refresh():
+    return cached(
+        ("minute_refresh",),
+        lambda: (
+            update(minutes)
+            .where(minutes.c.id == bindparam("b_id"))
+            .values(
+                label=bindparam("b_label"),
+                title=bindparam("b_title"),
+                text=bindparam("b_text"),
+                year=bindparam("b_year", type_=minutes.c.year.type),
+            )
+        ),
+    )
 
 
 def drop_orphan_minutes(engine: Engine, council_id: int) -> int:

@@ -10,24 +10,20 @@ from datetime import datetime
 
 from sqlalchemy import Connection, bindparam, select, update
 
-from crawler.pages import AgendaItem as ParsedItem
-from crawler.pages import CommitteeLink, MeetingLink, MeetingPage
+from crawler.pages import CommitteeLink, MeetingPage
 from pipeline.archive.models import (
-    AgendaItem,
-    AgendaItemVersion,
     Committee,
     Meeting,
     MeetingState,
     PageVersion,
 )
+from pipeline.archive.writer import agenda
 from pipeline.archive.writer.sql import advance, cached, fingerprint, upsert
 
 page_versions = PageVersion.__table__
 committees = Committee.__table__
 meetings = Meeting.__table__
 states = MeetingState.__table__
-items = AgendaItem.__table__
-item_versions = AgendaItemVersion.__table__
 
 
 def committee(
@@ -78,20 +74,6 @@ def _fill_name():
     )
 
 
-def _listed(cancelled: bool):
-    def build():
-        values = {"date": bindparam("b_date"), "time": bindparam("b_time")}
-        if cancelled:
-            values["status"] = "cancelled"
-        return (
-            update(meetings)
-            .where(meetings.c.id == bindparam("b_id"), meetings.c.date.is_(None))
-            .values(values)
-        )
-
-    return cached(("meeting_listed", cancelled), build)
-
-
 def _placeholder(site_id: int) -> str:
     return f"Committee {site_id}"
 
@@ -114,31 +96,6 @@ def _meeting(conn, council_id, committee_site_id, committee_name, site_id, url, 
     )
     result.new_rows += created
     return mid
-
-
-def meeting_links(
-    conn: Connection,
-    council_id: int,
-    links: list[MeetingLink],
-    committee_name: str | None,
-    now: datetime,
-    result,
-) -> None:
-    for link in links:
-        mid = _meeting(
-            conn, council_id, link.committee_site_id, committee_name, link.site_id, link.url, now, result
-        )
-        suffix = cached(
-            ("meeting_suffix",),
-            lambda: (
-                update(meetings)
-                .where(meetings.c.id == bindparam("b_id"))
-                .values(list_suffix=bindparam("b_suffix"))
-            ),
-        )
-        conn.execute(suffix, {"b_id": mid, "b_suffix": link.suffix or None})
-        # the meeting page, once read, is the authority for date, time and status
-        conn.execute(_listed(bool(link.cancelled)), {"b_id": mid, "b_date": link.date, "b_time": link.time})
 
 
 def meeting_page(
@@ -175,61 +132,34 @@ def meeting_page(
     )
     result.new_versions += created
     conn.execute(
-        update(meetings)
-        .where(meetings.c.id == mid)
-        .values(
-            date=page.date,
-            time=page.time,
-            status=page.status,
-            venue=page.venue,
-            title=page.title,
-            date_modified=page.date_modified,
-        )
+        _page_state(),
+        {
+            "b_id": mid,
+            "b_date": page.date,
+            "b_time": page.time,
+            "b_status": page.status,
+            "b_venue": page.venue,
+            "b_title": page.title,
+            "b_modified": page.date_modified,
+        },
     )
-    in_order: list[int] = []  # page.items' rows, in page order: their documents hang off them
-    for parsed in page.items:
-        in_order.append(_agenda_item(conn, mid, parsed, page_version_id, now, result))
-    seen = set(in_order)
-    for item_id, removed_at in conn.execute(
-        select(items.c.id, items.c.removed_at).where(items.c.meeting_id == mid)
-    ).all():
-        if item_id in seen and removed_at is not None:
-            conn.execute(update(items).where(items.c.id == item_id).values(removed_at=None))
-        elif item_id not in seen and removed_at is None:
-            conn.execute(update(items).where(items.c.id == item_id).values(removed_at=now))
-    return mid, in_order
+    return mid, agenda.store(conn, mid, page.items, page_version_id, now, result)
 
 
-def _agenda_item(conn, meeting_id: int, parsed: ParsedItem, page_version_id: int, now, result) -> int:
-    key = f"AI{parsed.ai_id}" if parsed.ai_id is not None else f"row:{parsed.number}"
-    item_id, created = upsert(
-        conn,
-        items,
-        {"meeting_id": meeting_id, "item_key": key},
-        {"ai_id": parsed.ai_id, "first_seen": now},
-        {"last_seen": now},
+def _page_state():
+    """The meeting row's cache of its latest state (meeting_states holds them all)."""
+    columns = ("date", "time", "status", "venue", "title")
+    return cached(
+        ("meeting_page_state",),
+        lambda: (
+            update(meetings)
+            .where(meetings.c.id == bindparam("b_id"))
+            .values(
+                {c: bindparam(f"b_{c}", type_=meetings.c[c].type) for c in columns}
+                | {"date_modified": bindparam("b_modified", type_=meetings.c.date_modified.type)}
+            )
+        ),
     )
-    result.new_rows += created
-    content = (parsed.number, parsed.title, parsed.minutes_html, parsed.decision_html, parsed.full_text_url)
-    _, created = advance(
-        conn,
-        item_versions,
-        "agenda_item_id",
-        item_id,
-        "fingerprint",
-        fingerprint(*content),
-        now,
-        page_version_id=page_version_id,
-        number=parsed.number,
-        title=parsed.title,
-        minutes_html=parsed.minutes_html,
-        minutes_text=parsed.minutes_text,
-        decision_html=parsed.decision_html,
-        decision_text=parsed.decision_text,
-        full_text_url=parsed.full_text_url,
-    )
-    result.new_versions += created
-    return item_id
 
 
 def meeting_id_for_url(conn: Connection, council_id: int, url: str) -> tuple[int, int, object] | None:
