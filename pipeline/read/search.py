@@ -201,6 +201,7 @@ def search(
         with _time_limit(conn, TIME_LIMIT_S):
             mirror = current_mirror(conn) if using == "auto" else None
             if mirror is not None:
+                # the label conditions, appended last above; the other filters are tantivy's own
                 label_checks = where[len(where) - len(labels) :] if labels else []
                 filters = Filters(params.get("council_id"), committee_ids, date_from, date_to)
                 try:

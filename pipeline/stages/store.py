@@ -156,7 +156,8 @@ class StoreStage:
             getattr(item, "page_kind", None),
         )
 
-    def close_spider(self, spider=None):
+    async def close_spider(self, spider=None):
+        from scrapy.utils.defer import maybe_deferred_to_future
         from twisted.internet.threads import deferToThread
 
         spider = spider or self.crawler.spider
@@ -164,7 +165,8 @@ class StoreStage:
         self.progress.close()
         # Deriving a big council takes a while: in a thread, so the reactor goes on serving the other
         # councils' crawls meanwhile (nightly), and their time-outs do not fire while it waits.
-        return deferToThread(self._finish, spider, self.crawler.crawling)
+        # (awaited as a future: Scrapy's coroutine API, on the asyncio reactor or Twisted's own)
+        await maybe_deferred_to_future(deferToThread(self._finish, spider, self.crawler.crawling))
 
     def _finish(self, spider, crawling: bool) -> None:
         stats = dict(self.counts)
