@@ -41,7 +41,6 @@ from pipeline.archive.models import (
 from pipeline.archive.search_mirror import current_mirror
 from pipeline.read import mirror_search
 from pipeline.read.councils import UnknownCouncil, council_id
-from pipeline.read.mirror_search import Filters
 
 LABEL = re.compile(r"^[A-Za-z]{0,6}\.?\d+(?:[/(][\w\-/()]*)+$")  # 74/15, E.24/23, JSC/73/20-21, 48(6)
 WORD = re.compile(r"\w+")
@@ -203,7 +202,7 @@ def search(
             if mirror is not None:
                 # the label conditions, appended last above; the other filters are tantivy's own
                 label_checks = where[len(where) - len(labels) :] if labels else []
-                filters = Filters(params.get("council_id"), committee_ids, date_from, date_to)
+                filters = mirror_search.Filters(params.get("council_id"), committee_ids, date_from, date_to)
                 try:
                     rows = mirror_search.search(
                         conn,
