@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 from pipeline.archive.db import open_archive_engine  # noqa: E402
 
 CORPUS = ROOT / "tests" / "corpus" / "real"
-VERSION = "corpus-2;0012"  # in the cache marker: an archive of another vocabulary or schema is rebuilt
+VERSION = "corpus-2;0013"  # in the cache marker: an archive of another vocabulary or schema is rebuilt
 TOKEN = re.compile(r"\S+")  # words as printed: "Council," "(b)" "74/15" "resolved:" too
 
 
@@ -137,6 +137,11 @@ def build(path: Path, minutes: int, per_meeting: int = 20, seed: int = 5) -> Pat
     con.execute(
         "INSERT INTO minute_sources (id, minute_id, detected_minute_id, source_url) "
         "SELECT mi.id, mi.id, mi.id, me.url FROM minutes mi JOIN meetings me ON me.id = mi.meeting_id"
+    )
+    # what the writer keeps on each minute (pipeline/archive/writer/source_counts.py): one source each
+    con.execute(
+        "UPDATE minutes SET source_count = 1, "
+        "first_source_url = (SELECT me.url FROM meetings me WHERE me.id = minutes.meeting_id)"
     )
     con.execute(
         "INSERT INTO search_index (rowid, kind, ref_id, council_id, committee_id, meeting_date, title, body, "

@@ -19,7 +19,24 @@ SOURCE = """
 MINUTE_KEY = "(SELECT me.site_id FROM meetings me WHERE me.id = {m}.meeting_id) || ':' || {m}.number"
 
 
+# minutes whose kept first source or number of sources (writer/source_counts.py) is not what
+# minute_sources says
+STALE_SOURCE_COUNTS = """
+    SELECT mi.id, mi.first_source_url, mi.source_count FROM minutes mi
+    WHERE mi.source_count != (SELECT count(*) FROM minute_sources s WHERE s.minute_id = mi.id)
+       OR mi.first_source_url != coalesce((SELECT s.source_url FROM minute_sources s
+                                           WHERE s.minute_id = mi.id ORDER BY s.id LIMIT 1), '')
+"""
+
+
+def assert_source_counts_kept(engine: Engine) -> None:
+    with engine.connect() as conn:
+        stale = conn.execute(text(STALE_SOURCE_COUNTS)).all()
+    assert stale == [], stale
+
+
 def snapshot(engine: Engine) -> dict[str, list[tuple]]:
+    assert_source_counts_kept(engine)  # whatever route made the archive
     with engine.connect() as conn:
         return {
             "text_pages": _rows(

@@ -11,15 +11,15 @@ from datetime import date, datetime
 import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select, text, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 import pipeline.read.export_queries as export_queries
-import pipeline.read.exports as exports
+import pipeline.read.minute_lines as minute_lines
 from pipeline.archive.blobs import BlobStore
 from pipeline.archive.db import blob_root, open_archive_engine, open_read_engine
 from pipeline.archive.models import Committee, Council, Document, Meeting, Minute, MinuteSource
-from pipeline.archive.writer import Archive
+from pipeline.archive.writer import Archive, source_counts
 from pipeline.read.export_stream import SEP
 from pipeline.read.exports import EXPORTS, cell_lines, csv_line, spreadsheet_safe, write_export
 from tests.spider_items import load_items, store_items
@@ -52,8 +52,43 @@ def _old_stream(engine, query, shape):
             yield shape(row)
 
 
+def _minutes_from_sources(engine, council=None, date_from=None, date_to=None, committee=None):
+    """The minutes export as it was before the writer kept each minute's first source and number
+    of sources (migration 0013): both looked up in minute_sources."""
+    conds = export_queries._filters(engine, council, date_from, date_to, committee)
+    first_source = (
+        select(MinuteSource.minute_id, func.min(MinuteSource.id).label("sid"), func.count().label("n"))
+        .group_by(MinuteSource.minute_id)
+        .subquery()
+    )
+    q = (
+        select(
+            Council.slug,
+            Committee.name,
+            Meeting.date,
+            Minute.number,
+            Minute.label,
+            Minute.title,
+            MinuteSource.source_url,
+            first_source.c.n,
+            Minute.year,
+            Minute.text,
+        )
+        .join(Committee, Committee.id == Minute.committee_id)
+        .join(Council, Council.id == Minute.council_id)
+        .join(Meeting, Meeting.id == Minute.meeting_id)
+        .join(first_source, first_source.c.minute_id == Minute.id)
+        .join(MinuteSource, MinuteSource.id == first_source.c.sid)
+        .where(*conds)
+        .order_by(Council.slug, Meeting.date, Meeting.id, Minute.id)
+    )
+    yield from _old_stream(engine, q, export_queries._minute_shape)
+
+
 def _old_csv(table, engine, **options) -> str:
     columns, rows = EXPORTS[table]
+    if table == "minutes":
+        rows = _minutes_from_sources
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(columns)
@@ -133,7 +168,7 @@ rows = st.lists(
     st.lists(st.tuples(st.integers(0, 4), st.sampled_from([0, 1, 2, 3, 4, 5, 6, 9]), hostile), max_size=3),
 )
 def test_sqlite_cells_are_csv_lines_bytes(rows, hostile_cells):
-    """exports.cell_lines of SQLite's joined cells writes csv_line's bytes of the shaped rows: clean
+    """minute_lines.cell_lines of SQLite's joined cells writes csv_line's bytes of the shaped rows: clean
     rows (the whole batch at once) with a few hostile cells anywhere (row by row)."""
     for row, column, value in hostile_cells:
         cells, n, year, text = rows[row % len(rows)]
@@ -144,13 +179,13 @@ def test_sqlite_cells_are_csv_lines_bytes(rows, hostile_cells):
         rows[row % len(rows)] = (cells, n, year, text)
     shaped = [[*cells, n, year or "", text] for cells, n, year, text in rows]
     batch = [
-        (i, "".join(c + SEP for c in [*cells, str(n), str(year) if year else ""]), text)
+        (i, "".join(c + SEP for c in [*cells, str(n), str(year) if year else ""]).encode(), text.encode())
         for i, (cells, n, year, text) in enumerate(rows)
     ]
     rows_by_id = dict(enumerate(shaped))
     with pytest.MonkeyPatch.context() as m:  # a cell holding SEP: the typed row is read again
-        m.setattr(exports, "minute_row", lambda engine, minute_id: rows_by_id[minute_id])
-        assert cell_lines(batch, None) == "".join(map(csv_line, shaped))
+        m.setattr(minute_lines, "minute_row", lambda engine, minute_id: rows_by_id[minute_id])
+        assert cell_lines(batch, None) == "".join(map(csv_line, shaped)).encode()
 
 
 def test_minutes_cells_byte_identical_on_hostile_values(db_url, sample_items_file):
@@ -189,6 +224,7 @@ def test_minutes_cells_byte_identical_on_hostile_values(db_url, sample_items_fil
                     .where(MinuteSource.minute_id == minute_id)
                     .values(source_url=source_url)
                 )
+                source_counts.recount(conn, [minute_id])
                 conn.execute(update(Meeting).where(Meeting.id == meeting_id).values(date=day))
         except IntegrityError:  # another minute of the meeting has that number
             assume(False)
@@ -240,4 +276,28 @@ def test_minutes_of_one_meeting_stay_together_and_sqlite_sorts_nothing(db_url, s
         with engine.connect() as conn:
             plan = " ".join(r[-1] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + q.string).all())
         assert "TEMP B-TREE" not in plan, plan
+    engine.dispose()
+
+
+def test_minutes_bytes_go_straight_into_a_files_buffer(db_url, sample_items_file):
+    """A file (a text stream over a binary buffer) gets SQLite's bytes directly, after what was
+    written as text (the byte-order mark, the header); any other stream gets them decoded: the
+    same bytes either way."""
+    archive = Archive(open_archive_engine(db_url), BlobStore(blob_root(db_url)))
+    store_items(archive, archive.ensure_council("sample", "http://127.0.0.1/"), load_items(sample_items_file))
+    archive.engine.dispose()
+    engine = open_read_engine(db_url)
+    text_stream = io.StringIO()
+    n = write_export(text_stream, "minutes", engine, excel=True)
+    raw = io.BytesIO()
+    file_like = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+    assert write_export(file_like, "minutes", engine, excel=True) == n > 0
+    file_like.flush()
+    assert raw.getvalue() == text_stream.getvalue().encode("utf-8")
+    assert raw.getvalue().startswith("\ufeffcouncil,committee,".encode())
+    latin = io.BytesIO()  # not UTF-8: written as text, so the stream's own encoding applies
+    as_latin = io.TextIOWrapper(latin, encoding="latin-1", errors="replace", newline="")
+    write_export(as_latin, "minutes", engine)
+    as_latin.flush()
+    assert latin.getvalue() == text_stream.getvalue()[1:].encode("latin-1", errors="replace")
     engine.dispose()

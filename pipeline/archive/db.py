@@ -13,14 +13,11 @@ error when the schema is older than this version.
 from __future__ import annotations
 
 import os
+import sys
 from importlib.resources import files
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
@@ -130,8 +127,18 @@ def _sqlite_ro(uri: str):
     return sqlite3.connect(uri, uri=True, check_same_thread=False)
 
 
-def alembic_config(engine: Engine | None = None) -> Config:
-    cfg = Config()
+# The schema this version reads and writes: the head of migrations/ (tests/test_migrations.py checks
+# that it is alembic's). A constant, so that read commands need not import alembic (a sixth of an
+# export's start-up) to check an archive's schema.
+SCHEMA_REVISION = "0013"
+
+
+def alembic_config(engine: Engine | None = None):
+    from alembic.config import Config
+
+    # Config's default stdout is sys.stdout as it was when alembic was first imported, which with
+    # a lazy import may be a stream long closed (a test's capture): the current one, explicitly
+    cfg = Config(stdout=sys.stdout)
     cfg.set_main_option("script_location", str(files("migrations")))
     if engine is not None:
         cfg.attributes["engine"] = engine
@@ -139,15 +146,20 @@ def alembic_config(engine: Engine | None = None) -> Config:
 
 
 def head_revision() -> str:
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    return SCHEMA_REVISION
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The archive's schema revision as alembic records it (None before the first migration)."""
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.scalar(text("SELECT version_num FROM alembic_version"))
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
+    from alembic import command
+
     try:
         command.upgrade(alembic_config(engine), revision)
     except SQLAlchemyError as exc:
@@ -164,7 +176,7 @@ def open_archive_engine(db: str | None = None, *, migrate: bool = True) -> Engin
             inspect(conn).get_table_names()
     except SQLAlchemyError as exc:
         raise DatabaseError(f"cannot open database {resolve_db_url(db)}: {first_line(exc)}") from exc
-    if migrate:
+    if migrate and current_revision(engine) != SCHEMA_REVISION:  # alembic only when there is work
         upgrade(engine)
     return engine
 

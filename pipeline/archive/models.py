@@ -329,6 +329,11 @@ class Minute(Base):
     title: Mapped[str] = mapped_column(Text, nullable=False)
     text: Mapped[str] = mapped_column(Text, nullable=False)
     first_seen: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    # Kept from minute_sources by the writer (writer/source_counts.py), so that the export reads a
+    # minute's first source and its number of sources from its own row: the URL of the source
+    # with the lowest id, and how many there are
+    first_source_url: Mapped[str] = mapped_column(Text, nullable=False, server_default="")
+    source_count: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
 
     __table_args__ = (UniqueConstraint("meeting_id", "number", name="uq_minutes_meeting_number"),)
 

@@ -22,7 +22,6 @@ from pipeline.archive.models import (
     Meeting,
     MeetingState,
     Minute,
-    MinuteSource,
     ReferenceLink,
     TextExtraction,
 )
@@ -285,11 +284,6 @@ def minute_rows(engine: Engine, council=None, date_from=None, date_to=None, comm
     if engine.dialect.name == "sqlite" and SQLITE_PLANNED:
         yield from _stream(engine, sqlite_minutes(council, date_from, date_to, committee), _minute_shape)
         return
-    first_source = (
-        select(MinuteSource.minute_id, func.min(MinuteSource.id).label("sid"), func.count().label("n"))
-        .group_by(MinuteSource.minute_id)
-        .subquery()
-    )
     q = (
         select(
             Council.slug,
@@ -298,17 +292,15 @@ def minute_rows(engine: Engine, council=None, date_from=None, date_to=None, comm
             Minute.number,
             Minute.label,
             Minute.title,
-            MinuteSource.source_url,
-            first_source.c.n,
+            Minute.first_source_url,  # kept from minute_sources by the writer (migration 0013)
+            Minute.source_count,
             Minute.year,
             Minute.text,
         )
         .join(Committee, Committee.id == Minute.committee_id)
         .join(Council, Council.id == Minute.council_id)
         .join(Meeting, Meeting.id == Minute.meeting_id)
-        .join(first_source, first_source.c.minute_id == Minute.id)
-        .join(MinuteSource, MinuteSource.id == first_source.c.sid)
-        .where(*conds)
+        .where(Minute.source_count > 0, *conds)
         .order_by(Council.slug, Meeting.date, Meeting.id, Minute.id)
     )
     yield from _stream(engine, q, _minute_shape)
@@ -318,8 +310,8 @@ CELLS = True  # tests compare the text cells' path with the shaped rows'
 
 
 def minute_cells(engine: Engine, council=None, date_from=None, date_to=None, committee=None):
-    """Batches of (id, cells but the text each followed by SEP, text) of minutes, where SQLite makes
-    the cells (exports.cell_lines), else None."""
+    """Batches of (id, cells but the text each followed by SEP, text) of minutes, as UTF-8 bytes,
+    where SQLite makes the cells (exports.cell_lines), else None."""
     if not (engine.dialect.name == "sqlite" and SQLITE_PLANNED and CELLS):
         return None
     _filters(engine, council, date_from, date_to, committee)  # one line for an unknown slug

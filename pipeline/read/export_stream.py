@@ -63,15 +63,13 @@ def _hhmm(value) -> str:
 # minutes by id (ix_minutes_meeting_id): rows come in the export's order, nothing is sorted.
 _SQLITE_MINUTES_FROM = (
     "councils co CROSS JOIN meetings me CROSS JOIN minutes mi INDEXED BY ix_minutes_meeting_id "
-    "JOIN committees cm ON cm.id = mi.committee_id "
-    "JOIN minute_sources ms ON ms.id = (SELECT min(s.id) FROM minute_sources s WHERE s.minute_id = mi.id)"
+    "JOIN committees cm ON cm.id = mi.committee_id"
 )
 
 
 # (column, type, as text) of the planned query. As text (``cells``: SQLite's C code, no Python per
-# row) each is the value minute_rows' shape hands exports._cell: numbers in decimal, NULL or 0 years
+# row) each is the value minute_rows' shape hands csv_cells.cell: numbers in decimal, NULL or 0 years
 # empty; the minute's id, then all but the text each followed by SEP, then the text (see exports)
-_SOURCES = "(SELECT count(*) FROM minute_sources s WHERE s.minute_id = mi.id)"
 _SQLITE_MINUTE_COLUMNS = [
     ("co.slug", String, "co.slug"),
     ("cm.name", String, "cm.name"),
@@ -79,8 +77,9 @@ _SQLITE_MINUTE_COLUMNS = [
     ("mi.number", String, "mi.number"),
     ("mi.label", String, "mi.label"),
     ("mi.title", String, "mi.title"),
-    ("ms.source_url", String, "ms.source_url"),
-    (_SOURCES, Integer, f"CAST({_SOURCES} AS TEXT)"),
+    # the first source and the number of sources, kept on the minute by the writer (migration 0013)
+    ("mi.first_source_url", String, "mi.first_source_url"),
+    ("mi.source_count", Integer, "CAST(mi.source_count AS TEXT)"),
     ("mi.year", Integer, "CASE WHEN mi.year THEN CAST(mi.year AS TEXT) ELSE '' END"),
     ("mi.text", String, "mi.text"),
 ]
@@ -93,15 +92,21 @@ def sqlite_minutes(council, date_from, date_to, committee, cells=False, minute_i
         head = "".join(f"{c} || char(31) || " for _, _, c in _SQLITE_MINUTE_COLUMNS[:-1])
         columns = [
             literal_column("mi.id", Integer),
-            literal_column(head[:-4], String),
-            literal_column("mi.text"),
+            # as bytes (BLOB): UTF-8 as stored, no decoding (exports.cell_lines works on bytes)
+            literal_column(f"CAST({head[:-4]} AS BLOB)"),
+            literal_column("CAST(mi.text AS BLOB)"),
         ]
     else:
         columns = [literal_column(n, t) for n, t, _ in _SQLITE_MINUTE_COLUMNS]
     q = (
         select(*columns)
         .select_from(text(_SQLITE_MINUTES_FROM))
-        .where(text("me.council_id = co.id AND mi.meeting_id = me.id AND mi.council_id = co.id"))
+        # a minute no source shows any more (until drop_orphan_minutes) is not exported
+        .where(
+            text(
+                "me.council_id = co.id AND mi.meeting_id = me.id AND mi.council_id = co.id AND mi.source_count > 0"
+            )
+        )
         .order_by(text("co.slug, me.date, me.id, mi.id"))
     )
     for value, cond, param in [

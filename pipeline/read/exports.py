@@ -7,11 +7,13 @@ themselves are ``export_queries``.
 
 from __future__ import annotations
 
+import codecs
 import json
 from itertools import islice
 
 from sqlalchemy import Engine
 
+from pipeline.read.csv_cells import csv_line, spreadsheet_safe
 from pipeline.read.export_queries import (
     DOCUMENT_COLUMNS,
     MEETING_COLUMNS,
@@ -20,11 +22,12 @@ from pipeline.read.export_queries import (
     document_rows,
     meeting_rows,
     minute_cells,
-    minute_row,
     minute_rows,
     reference_rows,
 )
-from pipeline.read.export_stream import SEP
+from pipeline.read.minute_lines import cell_lines
+
+__all__ = ["EXPORTS", "cell_lines", "csv_line", "spreadsheet_safe", "write_export"]
 
 EXPORTS = {
     "meetings": (MEETING_COLUMNS, meeting_rows),
@@ -34,14 +37,6 @@ EXPORTS = {
 }
 # exports whose cells the database can make as text (cell_lines)
 CELLS = {"minutes": minute_cells}
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value):
-    """Neutralise a cell a spreadsheet would evaluate: "=HYPERLINK(...)" becomes "'=HYPERLINK(...)"."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 VERSIONED = ("meetings", "documents")  # the tables --all-versions and --as-of apply to
@@ -78,8 +73,9 @@ def write_export(
     out.write(csv_line(columns))
     batches = CELLS[table](engine, **filters) if table in CELLS else None
     if batches is not None:
+        write = bytes_writer(out)
         for batch in batches:
-            out.write(cell_lines(batch, engine))
+            write(cell_lines(batch, engine))
             n += len(batch)
             if progress:
                 progress(n)
@@ -93,62 +89,11 @@ def write_export(
     return n
 
 
-_FORMULA = frozenset(_FORMULA_START)
-
-
-def _cell(value) -> str:
-    """One cell, neutralised and quoted in a single pass: the bytes csv.writer (QUOTE_MINIMAL)
-    writes for ``spreadsheet_safe(value)``, at a third of its cost (tests/test_export_bytes.py)."""
-    if isinstance(value, str):
-        if value[:1] in _FORMULA:
-            value = "'" + value
-        if '"' in value:
-            return '"' + value.replace('"', '""') + '"'
-        if "," in value or "\n" in value or "\r" in value:
-            return '"' + value + '"'
-        return value
-    return "" if value is None else str(value)
-
-
-def csv_line(row) -> str:
-    return ",".join(map(_cell, row)) + "\r\n"
-
-
-# SEP + a formula character: a cell (not the row's first) a spreadsheet would run
-_STARTS = tuple(SEP + c for c in "=+-@\t")
-
-
-def cell_lines(batch, engine) -> str:
-    """The CSV lines of a batch of minute_cells, ``csv_line``'s bytes: SQLite joined all cells but
-    the text with SEP; where no cell needs quotes or an apostrophe (one C-speed scan of the batch),
-    the SEPs become commas in one go. Else row by row; a row whose cells hold SEP themselves is
-    read again as typed values."""
-    ids, heads, texts = zip(*batch, strict=False)  # strict costs as much as the rest
-    n, cells = len(heads), len(MINUTE_COLUMNS) - 1
-    try:
-        joined = "\n".join(heads)  # rows are split again at LF: no head with an LF takes this path
-    except TypeError:  # a NULL cell
-        joined = '"'
-    if (
-        '"' in joined
-        or "," in joined
-        or "\r" in joined
-        or joined[:1] in _FORMULA
-        or any(start in joined for start in _STARTS)
-        or any("\n" + c in joined for c in "=+-@\t")
-        or joined.count("\n") != n - 1
-        or joined.count(SEP) != n * cells
-    ):
-        lines = [_head(engine, i, h, cells) for i, h in zip(ids, heads, strict=True)]
-    else:
-        lines = joined.replace(SEP, ",").split("\n")
-    return "\r\n".join(map(str.__add__, lines, map(_cell, texts))) + "\r\n"
-
-
-def _head(engine, minute_id, head, cells) -> str:
-    """All cells but the text, each with its comma, of one row."""
-    values = head.split(SEP) if head is not None else []
-    if len(values) != cells + 1:  # a cell holding SEP (or a NULL): the typed row decides
-        values = minute_row(engine, minute_id)[:-1] + [""]
-    # sources and year are numbers, never quoted or neutralised
-    return ",".join([_cell(v) for v in values[:7]] + [str(v) for v in values[7:9]] + [""])
+def bytes_writer(out):
+    """A write function for UTF-8 bytes into the text stream ``out``: straight into its binary
+    buffer when it has one and encodes UTF-8 (files, stdout), else decoded (io.StringIO)."""
+    buffer = getattr(out, "buffer", None)
+    if buffer is not None and codecs.lookup(out.encoding or "ascii").name == "utf-8":
+        out.flush()  # what was written as text (header, byte-order mark) goes first
+        return buffer.write
+    return lambda data: out.write(data.decode())

@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, delete, insert, select
 
 from pipeline.archive.models import DetectedMinute, DetectedReference, MinuteSource, ReferenceLink
+from pipeline.archive.writer import source_counts
 from pipeline.archive.writer.sql import cached
 
 detected_minutes = DetectedMinute.__table__
@@ -82,5 +83,11 @@ def drop(conn: Connection, extraction_id: int | None = None, page_version_id: in
     conn.execute(links.update().where(links.c.duplicate_of.in_(doomed)).values(duplicate_of=None))
     conn.execute(delete(links).where(links.c.detected_reference_id.in_(ref_ids)))
     conn.execute(delete(detected_refs).where(detected_refs.c.minute_id.in_(minute_ids)))
+    losing = conn.scalars(
+        select(minute_sources.c.minute_id)
+        .where(minute_sources.c.detected_minute_id.in_(minute_ids))
+        .distinct()
+    ).all()
     conn.execute(delete(minute_sources).where(minute_sources.c.detected_minute_id.in_(minute_ids)))
+    source_counts.recount(conn, losing)
     conn.execute(delete(detected_minutes).where(col == source))

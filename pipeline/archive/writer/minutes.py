@@ -24,7 +24,7 @@ from pipeline.archive.models import (
     ReferenceLink,
     TextExtraction,
 )
-from pipeline.archive.writer import search_index
+from pipeline.archive.writer import search_index, source_counts
 from pipeline.archive.writer.sql import cached, insert_ignore, upsert, utcnow
 from pipeline.parse.profile import Profiles
 
@@ -178,6 +178,7 @@ def refresh_minutes(conn: Connection, minute_ids: set[int], profiles: Profiles) 
     ids = sorted(minute_ids)
     if not ids:
         return
+    source_counts.recount(conn, ids)
     found: dict[int, list] = {}
     for row in conn.execute(_sources_of(), {"b_ids": ids}):
         found.setdefault(row.minute_id, []).append(row)
