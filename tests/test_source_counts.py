@@ -52,3 +52,57 @@ def test_counts_follow_sources_added_and_dropped(db_url, sample_items_file):
         assert count == n - 1 and url
     assert_source_counts_kept(engine)
     engine.dispose()
+
+
+def test_two_writers_adding_sources_to_one_minute_at_once_count_both(db_url, sample_items_file):
+    """PostgreSQL, READ COMMITTED: the second writer's count waits for the first's commit and sees
+    its source too (no lost update). SQLite has one writer at a time."""
+    import threading
+
+    import pytest
+    from sqlalchemy import insert
+
+    from pipeline.archive.writer import source_counts
+
+    archive = Archive(open_archive_engine(db_url), BlobStore(blob_root(db_url)))
+    if archive.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite serialises writers at BEGIN IMMEDIATE")
+    store_items(archive, archive.ensure_council("sample", "http://127.0.0.1/"), load_items(sample_items_file))
+    engine = archive.engine
+    with engine.connect() as conn:
+        minute_id, before = conn.execute(
+            select(Minute.id, Minute.source_count).order_by(Minute.id).limit(1)
+        ).one()
+        linked = select(MinuteSource.detected_minute_id).where(MinuteSource.minute_id == minute_id)
+        spare = conn.scalars(
+            select(DetectedMinute.id)
+            .where(DetectedMinute.id.not_in(linked))
+            .order_by(DetectedMinute.id)
+            .limit(2)
+        ).all()
+
+    def add_source(conn, detected_minute_id, url):
+        conn.execute(
+            insert(MinuteSource).values(
+                minute_id=minute_id, detected_minute_id=detected_minute_id, source_url=url
+            )
+        )
+        source_counts.recount(conn, [minute_id])
+
+    first, second = engine.connect(), engine.connect()
+    first.begin()
+    add_source(first, spare[0], "http://127.0.0.1/a")
+    second.begin()
+    waited = threading.Thread(target=add_source, args=(second, spare[1], "http://127.0.0.1/b"))
+    waited.start()
+    waited.join(0.5)
+    assert waited.is_alive()  # waiting for the first writer's lock on the minute
+    first.commit()
+    waited.join(30)
+    second.commit()
+    first.close()
+    second.close()
+    with engine.connect() as conn:
+        assert conn.scalar(select(Minute.source_count).where(Minute.id == minute_id)) == before + 2
+    assert_source_counts_kept(engine)
+    engine.dispose()

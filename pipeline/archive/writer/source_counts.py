@@ -18,10 +18,31 @@ sources = MinuteSource.__table__
 
 
 def recount(conn: Connection, minute_ids: Iterable[int]) -> None:
-    """Set first_source_url and source_count of these minutes from their minute_sources now."""
+    """Set first_source_url and source_count of these minutes from their minute_sources now.
+
+    PostgreSQL: the rows are locked first, and counted in the next statement. Two writers adding
+    sources to one minute at once: the second waits for the first to commit, and its count (a new
+    statement, so a new snapshot under READ COMMITTED) sees the first's source as well as its own.
+    Counted in the UPDATE that waited, it would have seen only its own (a lost update). SQLite has
+    one writer at a time."""
     ids = sorted(set(minute_ids))
     for start in range(0, len(ids), BATCH):
-        conn.execute(_recount(), {"b_ids": ids[start : start + BATCH]})
+        chunk = {"b_ids": ids[start : start + BATCH]}
+        if conn.dialect.name == "postgresql":
+            conn.execute(_lock(), chunk)
+        conn.execute(_recount(), chunk)
+
+
+def _lock():
+    return cached(
+        ("minute_source_counts_lock",),
+        lambda: (
+            select(minutes.c.id)
+            .where(minutes.c.id.in_(bindparam("b_ids", expanding=True)))
+            .order_by(minutes.c.id)
+            .with_for_update()
+        ),
+    )
 
 
 def _recount():
