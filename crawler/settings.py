@@ -40,7 +40,11 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.SiteBoundary": 50,
     "crawler.middlewares.RetryAfter": 560,
     "crawler.middlewares.RedirectLoop": 650,  # sees a 3xx before the RedirectMiddleware (600) does
+    # Not used (COOKIES_ENABLED is False), and importing it costs a tenth of a second per crawl.
+    "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
 }
+# Scrapy's remote control is never switched on here; its module imports aiohttp (0.2 s per crawl).
+EXTENSIONS = {"scrapy.extensions.remote_control.RemoteControl": None}
 URLLENGTH_LIMIT = 0
 REDIRECT_MAX_TIMES = 10
 
@@ -68,6 +72,9 @@ ITEM_PIPELINES = {
 EXTRACT_WORKERS = int(os.environ.get("COUNCIL_ARCHIVE_EXTRACT_WORKERS", 0))  # 0: one per core
 EXTRACTOR = os.environ.get("COUNCIL_ARCHIVE_EXTRACTOR", "pdfminer.six")  # --extractor pdfium: opt-in
 OCR = os.environ.get("COUNCIL_ARCHIVE_OCR", "") == "1"  # --ocr: Tesseract on pages with no usable text
+# Batches written by a process of their own, off the crawl's thread (COUNCIL_ARCHIVE_WRITER_PROCESS=0:
+# by the crawl's process itself, as a crawl into a private in-memory SQLite database always is).
+WRITER_PROCESS = os.environ.get("COUNCIL_ARCHIVE_WRITER_PROCESS", "1") != "0"
 PARSE_TIMEOUT = float(os.environ.get("COUNCIL_ARCHIVE_PARSE_TIMEOUT", 60))  # seconds per text or meeting page
 COUNCIL_YEAR_CONVENTION = None  # the council's profile (the CLI sets it from the registry)
 

@@ -152,35 +152,55 @@ def test_a_dead_host_is_one_line_and_exit_1(db_url):
     assert "Traceback" not in result.stderr and len(lines) <= 3
 
 
-# In the per-item work both ways of storing run (a batch of items, one item alone): the batch that
-# holds the item fails whole, and is stored again item by item.
-STORE_FAILS = """
-from pipeline.archive import writer
-_store = writer.Archive._document
-def failing(self, conn, council_id, run_id, item):
-    if item.link.kind == "printed_minutes":
-        from sqlalchemy.exc import IntegrityError
-        raise IntegrityError("INSERT INTO document_versions", {}, Exception("constraint failed (injected)"))
-    return _store(self, conn, council_id, run_id, item)
-writer.Archive._document = failing
-"""
+# The database itself refuses the printed minutes' versions (a trigger): a failure every process
+# writing to it meets, the store stage's writer process as much as the crawl's own. Both ways of
+# storing run (a batch of items, then one item alone): the batch that holds the item fails whole,
+# and is stored again item by item, where the item fails alone.
+REFUSE_MINUTES = {
+    "sqlite": [
+        """CREATE TRIGGER refuse_minutes BEFORE INSERT ON document_versions
+        WHEN (SELECT kind FROM documents WHERE id = NEW.document_id) = 'printed_minutes'
+        BEGIN SELECT RAISE(ABORT, 'constraint failed (injected)'); END""",
+    ],
+    "postgresql": [
+        """CREATE FUNCTION refuse_minutes() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF (SELECT kind FROM documents WHERE id = NEW.document_id) = 'printed_minutes' THEN
+                RAISE EXCEPTION 'constraint failed (injected)' USING ERRCODE = 'integrity_constraint_violation';
+            END IF;
+            RETURN NEW;
+        END $$""",
+        """CREATE TRIGGER refuse_minutes BEFORE INSERT ON document_versions
+        FOR EACH ROW EXECUTE FUNCTION refuse_minutes()""",
+    ],
+}
 
 
 def test_a_store_that_fails_makes_the_run_partial_and_the_next_night_restores_it(site_factory, db_url):
     server = site_factory(committees=1, years=(2025,), meetings_per_year=3, cancelled_every=0)
-    failed = crawl_site(server, db_url, preamble=STORE_FAILS, check=False)
+    run_cli("db", "upgrade", "--db", db_url)
+    engine = create_engine(db_url)
+    with engine.begin() as c:
+        for statement in REFUSE_MINUTES[engine.dialect.name]:
+            c.exec_driver_sql(statement)
+    failed = crawl_site(server, db_url, check=False)
     assert failed.returncode == 1
     assert "crawl partial:" in failed.stderr and "constraint failed (injected)" in failed.stderr
     [run] = _runs(db_url)
     assert run.status == "partial" and run.reason.startswith("3 items could not be stored")
     assert len(run.stats["store_failures"]) == 3 and len(run.stats["retry_urls"]) == 3
-    engine = create_engine(db_url)
+    assert run.stats["batches_stored_again"] >= 1  # the writer process's batch, stored again item by item
     with engine.connect() as c:
         kinds = c.scalars(
             select(Document.kind).join(DocumentVersion, DocumentVersion.document_id == Document.id)
         ).all()
-    assert "printed_minutes" not in kinds
+    assert "printed_minutes" not in kinds and "agenda_pack" in kinds
 
+    with engine.begin() as c:  # the night after, the database takes them again
+        c.exec_driver_sql(
+            "DROP TRIGGER refuse_minutes"
+            + (" ON document_versions" if engine.dialect.name == "postgresql" else "")
+        )
     fixed = crawl_site(server, db_url, "--incremental")
     assert fixed.returncode == 0, fixed.stderr
     with engine.connect() as c:

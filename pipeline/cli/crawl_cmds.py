@@ -104,7 +104,7 @@ def cmd_crawl(args) -> int:
         raise CliError("--from is after --to")
     archived = platform_of(engine, args.council) if args.council and not platform else None
     engine.dispose()
-    platform = platform_for(base_url, platform, archived, Detector(cache=None).detect)
+    platform = platform_for(base_url, platform, archived, Detector(remember=False).detect)
     try:
         spider_for(platform)
     except UnknownPlatform as exc:

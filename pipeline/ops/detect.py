@@ -33,7 +33,6 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
-import requests_cache
 import urllib3
 from parsel import Selector
 from requests.adapters import HTTPAdapter
@@ -447,16 +446,23 @@ class Detector:
         timeout: float = 20,
         deadline: float | None = None,
         max_bytes: int = MAX_BYTES,
+        remember: bool = True,
     ):
         """``timeout``: per connect and per read; ``deadline``: for one whole detection
-        (``DEFAULT_DEADLINE`` when None); ``max_bytes``: of each answer, after decompression."""
-        cache_name = str(cache) if cache else "council-archive-detect"
-        self.session = requests_cache.CachedSession(
-            cache_name,
-            backend="sqlite" if cache else "memory",
-            expire_after=expire_after,
-            allowable_codes=(200, 301, 302, 403, 404, 410, 429, 500, 503),
-        )
+        (``DEFAULT_DEADLINE`` when None); ``max_bytes``: of each answer, after decompression;
+        ``cache``: the answers' cache file (None: in memory, for this run); ``remember=False``: no
+        cache at all (the one detection before a crawl: requests-cache is not even imported)."""
+        if remember:
+            import requests_cache  # its backends' imports take longer than the one detection
+
+            self.session = requests_cache.CachedSession(
+                str(cache) if cache else "council-archive-detect",
+                backend="sqlite" if cache else "memory",
+                expire_after=expire_after,
+                allowable_codes=(200, 301, 302, 403, 404, 410, 429, 500, 503),
+            )
+        else:
+            self.session = requests.Session()
         self.session.headers["User-Agent"] = USER_AGENT
         self.session.max_redirects = MAX_REDIRECTS
         adapter = _BoundedAdapter(max_bytes)

@@ -45,7 +45,7 @@ class CouncilResult:
 
 def load_registry(path: Path, only: list[str] | None = None) -> dict[str, dict]:
     """The councils a nightly run crawls: the enabled ones of a platform a spider crawls, or exactly ``only``."""
-    entries = {slug: dict(entry) for slug, entry in registry.councils(registry.load(path)).items()}
+    entries = {slug: dict(entry) for slug, entry in registry.councils(registry.read(path)).items()}
     for slug, entry in entries.items():
         if "base_url" not in entry:
             raise RegistryError(f"{path}: council {slug!r} has no base_url")

@@ -1,4 +1,5 @@
-"""What the crawlers of one process share: one extraction pool, one parse pool, and the engines."""
+"""What the crawlers of one process share: one extraction pool, one parse pool, one writer process,
+and the engines."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy import Engine
 
 from pipeline.archive.db import make_read_engine, open_archive_engine
 from pipeline.extract import DEFAULT, ExtractionPool
+from pipeline.stages import writer_process
 
 
 @dataclass
@@ -24,6 +26,7 @@ class SharedResources:
     parse: ProcessPool
     engine: Engine
     read_engine: Engine
+    writer: ProcessPool | None = None  # the store stage's writer process (None: in this process)
 
     @classmethod
     def open(cls, db_url: str, workers: int | None = None, extractor: str | None = None) -> SharedResources:
@@ -32,12 +35,16 @@ class SharedResources:
             parse_pool(os.cpu_count() or 1),
             open_archive_engine(db_url),
             make_read_engine(db_url),
+            writer_process.writer_pool() if writer_process.can_use(db_url) else None,
         )
 
     def close(self) -> None:
         self.extract.close()
         self.parse.close()
         self.parse.join()
+        if self.writer is not None:
+            self.writer.close()
+            self.writer.join()
         self.engine.dispose()
         self.read_engine.dispose()
 

@@ -9,12 +9,18 @@ commit left no row (the archive is as it was before the batch); and the run it b
 (``pipeline.ops.plan.full_crawl_needed``), fetching again every item the batch held. A batch that
 fails while the crawl goes on is written again item by item, one transaction each with the writer's
 retries, so one bad item fails alone, recorded for the next run as before.
+
+The batches are written by the writer process (``writer_process``), so the crawl's own thread goes
+on fetching and parsing meanwhile; at most ``BATCHES_IN_FLIGHT`` wait for it (then the crawl waits).
+A batch the writer process could not write (or a writer process that died) is written again here,
+item by item as above. The council's derive starts once every batch has been written.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections import Counter
+from collections import Counter, deque
 
 from crawler.items import DocumentItem, PageItem
 from pipeline.archive.blobs import BlobStore
@@ -23,11 +29,13 @@ from pipeline.archive.writer import Archive
 from pipeline.parse.profile import Profile
 from pipeline.progress import Progress
 from pipeline.report import RunReport
+from pipeline.stages import writer_process
 
 logger = logging.getLogger(__name__)
 BATCH_ITEMS = 32  # items per transaction, at most
 BATCH_BYTES = 16 * 1024 * 1024  # bodies held waiting, at most (documents can be large)
 BATCH_WAIT_S = 0.25  # the longest an item waits for its transaction
+BATCHES_IN_FLIGHT = 4  # sent to the writer process and not yet written, at most
 
 
 def profile_of(settings) -> Profile:
@@ -47,6 +55,8 @@ class StoreStage:
         self.pending: list = []  # items received, not yet written
         self.pending_bytes = 0
         self.timer = None  # the delayed call that writes them
+        self.writer = None  # the writer process's pool (None: batches are written in this process)
+        self.in_flight: deque = deque()  # batches sent to the writer process, oldest first
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -57,6 +67,9 @@ class StoreStage:
         self.shared = getattr(self.crawler, "shared", None)
         engine = self.shared.engine if self.shared else open_archive_engine(self.db_url)
         self.archive = Archive(engine, BlobStore(blob_root(self.db_url)))
+        if self.crawler.settings.getbool("WRITER_PROCESS", True) and writer_process.can_use(self.db_url):
+            self.writer = self.shared.writer if self.shared else writer_process.writer_pool()
+            self.writer_at = writer_process.where(self.db_url)
         explicit = self.crawler.settings.get("COUNCIL_YEAR_CONVENTION")  # else learnt per committee
         self.council_id = self.archive.ensure_council(
             spider.council,
@@ -76,7 +89,7 @@ class StoreStage:
         # many councils at once (nightly): plain lines, a terminal has room for one live display
         self.progress = Progress(f"crawling {spider.council}", plain=self.shared is not None)
 
-    def process_item(self, item):
+    async def process_item(self, item):
         kind = "documents" if isinstance(item, DocumentItem) else "pages"
         self.counts[f"{kind}_fetched"] += 1
         if item.stage_error:
@@ -90,6 +103,8 @@ class StoreStage:
             from twisted.internet import reactor
 
             self.timer = reactor.callLater(BATCH_WAIT_S, self.flush)
+        while len(self.in_flight) > BATCHES_IN_FLIGHT:  # the writer is behind: the crawl waits for it
+            await self._wait_oldest()
         return item
 
     def flush(self) -> None:
@@ -101,15 +116,42 @@ class StoreStage:
         items, self.pending, self.pending_bytes = self.pending, [], 0
         if not items:
             return
+        if self.writer is not None:
+            future = self.writer.schedule(
+                writer_process.store_batch, args=(*self.writer_at, self.council_id, self.run_id, items)
+            )
+            written = asyncio.wrap_future(future)
+            written.add_done_callback(lambda done: self._written(items, done))
+            self.in_flight.append(written)
+            return
         try:
             results = self.archive.store_items(self.council_id, self.run_id, items)
         except Exception as exc:  # rolled back whole: each item again, alone, with the writer's retries
             logger.debug("batch of %d items failed (%s): one transaction each", len(items), exc)
+            self.counts["batches_stored_again"] += 1
             for item in items:
                 self._store_one(item)
             return
         for item, result in zip(items, results, strict=True):
             self._stored(item, result)
+
+    def _written(self, items: list, done: asyncio.Future) -> None:
+        """A batch the writer process finished: its results, or (it failed) each item again here."""
+        self.in_flight.remove(done)
+        problem = "cancelled" if done.cancelled() else done.exception()
+        if problem is not None:
+            logger.debug("batch of %d items failed (%s): one transaction each", len(items), problem)
+            self.counts["batches_stored_again"] += 1
+            for item in items:
+                self._store_one(item)
+            return
+        self.counts["batches_by_writer_process"] += 1
+        for item, result in zip(items, done.result(), strict=True):
+            self._stored(item, result)
+
+    async def _wait_oldest(self) -> None:
+        await asyncio.wait([self.in_flight[0]])
+        await asyncio.sleep(0)  # its done callback (``_written``) runs first
 
     def _store_one(self, item) -> None:
         try:
@@ -162,6 +204,8 @@ class StoreStage:
 
         spider = spider or self.crawler.spider
         self.flush()  # before the derive reads them, and before the run is recorded as ended
+        while self.in_flight:
+            await self._wait_oldest()
         self.progress.close()
         # Deriving a big council takes a while: in a thread, so the reactor goes on serving the other
         # councils' crawls meanwhile (nightly), and their time-outs do not fire while it waits.
@@ -205,6 +249,9 @@ class StoreStage:
             spider.partial_reason = reason
         if not self.shared:
             self.archive.engine.dispose()
+            if self.writer is not None:
+                self.writer.close()
+                self.writer.join()
 
 
 class StageError(RuntimeError):
