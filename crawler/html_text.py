@@ -4,8 +4,10 @@ iterative, so markup nested thousands deep is read like any other."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-from parsel import Selector
+from lxml import etree
+from parsel import Selector, SelectorList
 
 # libxml2 gives up on a document nested deeper than about 2,000 elements, and drops the rest of it.
 MAX_DEPTH = 1000
@@ -69,9 +71,25 @@ def read_html(html: str, skipped: list[str] | None = None) -> Selector:
 _BLOCK_TAGS = frozenset({"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "div", "tr"})
 
 
-def inline_text(sel, xpath: str = ".//text()") -> str:
-    """Text of an element on one line: text nodes joined as they are, then whitespace collapsed."""
-    return " ".join("".join(sel.xpath(xpath).getall()).replace("\xa0", " ").split())
+@lru_cache(maxsize=256)
+def xpath(query: str) -> etree.XPath:
+    """``query`` compiled once. Applied to lxml elements it answers in microseconds, where a parsel
+    ``Selector.xpath`` compiles it again and wraps every result (a meeting page asks ~60 queries)."""
+    return etree.XPath(query, smart_strings=False)
+
+
+def elements(sel) -> list:
+    """The lxml elements of a parsel Selector, a SelectorList or an lxml element."""
+    if isinstance(sel, SelectorList):
+        return [s.root for s in sel]
+    return [getattr(sel, "root", sel)]
+
+
+def inline_text(sel, query: str = ".//text()") -> str:
+    """Text of an element on one line: text nodes joined as they are, then whitespace collapsed
+    (of a parsel Selector, a SelectorList or an lxml element)."""
+    find = xpath(query)
+    return " ".join("".join(t for el in elements(sel) for t in find(el)).replace("\xa0", " ").split())
 
 
 def block_text(element) -> str:

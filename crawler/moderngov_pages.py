@@ -12,10 +12,11 @@ import re
 from datetime import date
 from urllib.parse import urlsplit
 
+from lxml import etree
 from parsel import Selector
 
 from crawler.dates import parse_date_text, parse_time_text
-from crawler.html_text import block_text, inline_text, read_html
+from crawler.html_text import block_text, elements, inline_text, read_html, xpath
 from crawler.pages import (
     AgendaItem,
     CommitteeLink,
@@ -42,9 +43,10 @@ class NotModernGov(ValueError):
 
 
 def _attr(sel, name: str) -> str:
-    """An attribute's value, or "": through XPath, which (unlike ``.attrib``) never raises on a
-    control character in some other attribute's name."""
-    return sel.xpath(f"@{name}").get() or ""
+    """An attribute's value, or "" (of a Selector or an lxml element): through XPath, which (unlike
+    ``.attrib``) never raises on a control character in some other attribute's name."""
+    found = elements(sel)
+    return xpath(f"string(@{name})")(found[0]) if found else ""
 
 
 def _modgov(html: str, skipped: list[str] | None = None) -> Selector:
@@ -59,9 +61,10 @@ def _modgov_of(sel: Selector) -> Selector:
 
 
 def _links(root, url: str, skipped: list[str]):
-    """(anchor, absolute URL) of every usable link of this site; the others go to ``skipped``."""
+    """(anchor, absolute URL) of every usable link of this site; the others go to ``skipped``.
+    The anchors are lxml elements (``root``: a Selector or an lxml element)."""
     host = (urlsplit(url).hostname or "").lower()
-    for a in root.xpath(".//a[@href]"):
+    for a in (a for el in elements(root) for a in xpath(".//a[@href]")(el)):
         raw = _attr(a, "href")
         href = clean_href(raw, url)
         if href is None:
@@ -128,20 +131,20 @@ def parse_meeting_list(html: str, url: str) -> MeetingList:
             if raw_mid:
                 skipped.append(f"meeting link {href[:200]}: MId {raw_mid[:40]!r} is not a usable id")
             continue
-        row = a.xpath("ancestor::*[self::li or self::tr][1]")
-        key = row[0].root if row else None
+        row = xpath("ancestor::*[self::li or self::tr][1]")(a)
+        key = row[0] if row else None
         links_per_row[key] = links_per_row.get(key, 0) + 1
-        found.append((a, href, mid, row[0] if row else None))
+        found.append((a, href, mid, key))
     meetings: dict[int, MeetingLink] = {}
     for a, href, mid, row in found:
         if mid in meetings:
             continue
         link_text = inline_text(a)
-        if row is not None and links_per_row[row.root] == 1:
+        if row is not None and links_per_row[row] == 1:
             row_text = inline_text(row)
             suffix = row_text.split(link_text, 1)[-1] if link_text and link_text in row_text else ""
         else:  # a row of many links: what follows each link is its own suffix (linear, not row x links)
-            suffix = " ".join((a.root.tail or "").split())
+            suffix = " ".join((a.tail or "").split())
         suffix = suffix.strip().lstrip("-–").strip()[:200]
         when = link_text or _attr(a, "title")
         meetings[mid] = MeetingLink(
@@ -193,11 +196,11 @@ def _link_title(a) -> str:
 
 def _block_after(cell, label: str):
     """The content that follows a ``p.mgSubItemTitleTxt`` label ("Minutes:", "Decision:")."""
-    heads = cell.xpath(f".//p[contains(@class,'mgSubItemTitleTxt')][normalize-space()='{label}']")
+    heads = xpath(".//p[contains(@class,'mgSubItemTitleTxt')][normalize-space()=$label]")(cell, label=label)
     if not heads:
         return None
-    nxt = heads[0].xpath("following-sibling::*[1]")
-    if not nxt or nxt[0].root.tag != "div":
+    nxt = xpath("following-sibling::*[1]")(heads[0])
+    if not nxt or nxt[0].tag != "div":
         return None
     return nxt[0]
 
@@ -206,7 +209,7 @@ def _description(body) -> str | None:
     """The item's own text between its title and its "Minutes:"/"Decision:" label (often the
     recommendation, e.g. "To confirm the minutes of the meeting held on ...")."""
     parts = []
-    for el in body.xpath("./*"):
+    for el in xpath("./*")(body):
         classes = _attr(el, "class")
         if "mgAiTitleTxt" in classes:
             continue
@@ -218,21 +221,27 @@ def _description(body) -> str | None:
     return "\n".join(parts) or None
 
 
+def _first_name(cell) -> str:
+    names = xpath(".//a[@name]/@name")(cell)
+    return names[0] if names else ""
+
+
 def _parse_item_row(tr, url: str, skipped: list[str]) -> AgendaItem | None:
-    cells = tr.xpath("./td")
+    """One row of the agenda table (an lxml element)."""
+    cells = xpath("./td")(tr)
     if len(cells) < 2:
         return None
     number_cell, body = cells[0], cells[1]
-    anchor = number_cell.xpath(".//a[@name]/@name").get() or body.xpath(".//a[@name]/@name").get() or ""
+    anchor = _first_name(number_cell) or _first_name(body)
     ai_id = site_id(anchor[2:]) if anchor.upper().startswith("AI") else None
     number = inline_text(number_cell).rstrip(".").strip()[:40]
-    title_p = body.xpath("./p[contains(@class,'mgAiTitleTxt')]")
+    title_p = xpath("./p[contains(@class,'mgAiTitleTxt')]")(body)
     title = _link_title(title_p[0]) if title_p else ""
     item = AgendaItem(ai_id=ai_id, number=number, title=title, description=_description(body))
     for label, attr in (("Minutes:", "minutes"), ("Decision:", "decision")):
         block = _block_after(body, label)
         if block is not None:
-            setattr(item, f"{attr}_html", block.get())
+            setattr(item, f"{attr}_html", _html(block))
             setattr(item, f"{attr}_text", block_text(block))
     for a, href in _links(body, url, skipped):
         if page_name(href) == "mgai.aspx":
@@ -241,6 +250,11 @@ def _parse_item_row(tr, url: str, skipped: list[str]) -> AgendaItem | None:
             title = _link_title(a)
             item.documents.append(DocumentLink(href, title, document_kind(href, title), ai_id))
     return item
+
+
+def _html(element) -> str:
+    # as parsel's Selector.get() serialises an element of an HTML page
+    return etree.tostring(element, method="html", encoding="unicode", with_tail=False)
 
 
 def _iso_date(value: str | None) -> date | None:
@@ -290,7 +304,7 @@ def parse_meeting_page(html: str, url: str) -> MeetingPage:
                 documents.append(DocumentLink(href, title, document_kind(href, title)))
     items = []
     for tr in root.css("table.mgItemTable > tr, table.mgItemTable > tbody > tr"):
-        item = _parse_item_row(tr, url, skipped)
+        item = _parse_item_row(tr.root, url, skipped)
         if item is not None:
             items.append(item)
     raw_mid = query_param(url, "MId")

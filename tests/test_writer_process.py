@@ -3,6 +3,8 @@ writes makes the archive a crawl writing them itself makes, and it really is the
 
 from __future__ import annotations
 
+import os
+
 from sqlalchemy import create_engine, func, select
 
 from pipeline.archive.models import CrawlRun, Document, DocumentVersion, Meeting, PageVersion
@@ -62,3 +64,18 @@ def test_the_writer_process_opens_the_archive_by_absolute_paths(tmp_path, monkey
         "postgresql+psycopg://u:secret@h/db",
         str(tmp_path / "rel" / "blobs"),
     )
+
+
+def test_helper_processes_yield_the_cpu_to_extraction():
+    """The writer process and the parse workers run niced (pipeline/stages/priority.py), so on a busy
+    machine the extraction workers and the crawl get the cores first."""
+    from pipeline.stages.priority import BACKGROUND_NICENESS
+    from pipeline.stages.shared import parse_pool
+
+    mine = os.nice(0)
+    for pool in (writer_process.writer_pool(), parse_pool(1)):
+        try:
+            assert pool.schedule(os.nice, args=(0,)).result(timeout=60) == min(19, mine + BACKGROUND_NICENESS)
+        finally:
+            pool.stop()
+            pool.join()

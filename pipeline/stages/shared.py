@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from pipeline.archive.db import make_read_engine, open_archive_engine
 from pipeline.extract import DEFAULT, ExtractionPool
 from pipeline.stages import writer_process
+from pipeline.stages.priority import background
 
 
 @dataclass
@@ -51,4 +52,9 @@ class SharedResources:
 
 def parse_pool(workers: int) -> ProcessPool:
     # Forked (not spawned) workers: they run exactly the parser this process has loaded.
-    return ProcessPool(max_workers=workers, max_tasks=1000, context=multiprocessing.get_context("fork"))
+    return ProcessPool(
+        max_workers=workers,
+        max_tasks=1000,
+        context=multiprocessing.get_context("fork"),
+        initializer=background,
+    )

@@ -117,9 +117,13 @@ class StoreStage:
         if not items:
             return
         if self.writer is not None:
-            future = self.writer.schedule(
-                writer_process.store_batch, args=(*self.writer_at, self.council_id, self.run_id, items)
-            )
+            try:
+                future = self.writer.schedule(
+                    writer_process.store_batch, args=(*self.writer_at, self.council_id, self.run_id, items)
+                )
+            except Exception as exc:  # the pool is not running any more: this process writes them
+                self._store_again(items, exc)
+                return
             written = asyncio.wrap_future(future)
             written.add_done_callback(lambda done: self._written(items, done))
             self.in_flight.append(written)
@@ -127,26 +131,28 @@ class StoreStage:
         try:
             results = self.archive.store_items(self.council_id, self.run_id, items)
         except Exception as exc:  # rolled back whole: each item again, alone, with the writer's retries
-            logger.debug("batch of %d items failed (%s): one transaction each", len(items), exc)
-            self.counts["batches_stored_again"] += 1
-            for item in items:
-                self._store_one(item)
+            self._store_again(items, exc)
             return
-        for item, result in zip(items, results, strict=True):
-            self._stored(item, result)
+        self._stored_all(items, results)
 
     def _written(self, items: list, done: asyncio.Future) -> None:
         """A batch the writer process finished: its results, or (it failed) each item again here."""
         self.in_flight.remove(done)
         problem = "cancelled" if done.cancelled() else done.exception()
         if problem is not None:
-            logger.debug("batch of %d items failed (%s): one transaction each", len(items), problem)
-            self.counts["batches_stored_again"] += 1
-            for item in items:
-                self._store_one(item)
+            self._store_again(items, problem)
             return
         self.counts["batches_by_writer_process"] += 1
-        for item, result in zip(items, done.result(), strict=True):
+        self._stored_all(items, done.result())
+
+    def _store_again(self, items: list, problem) -> None:
+        logger.debug("batch of %d items failed (%s): one transaction each", len(items), problem)
+        self.counts["batches_stored_again"] += 1
+        for item in items:
+            self._store_one(item)
+
+    def _stored_all(self, items: list, results: list) -> None:
+        for item, result in zip(items, results, strict=True):
             self._stored(item, result)
 
     async def _wait_oldest(self) -> None:

@@ -24,6 +24,7 @@ from sqlalchemy.engine import make_url
 from pipeline.archive.blobs import BlobStore
 from pipeline.archive.db import blob_root, open_archive_engine
 from pipeline.archive.writer import Archive, StoreResult
+from pipeline.stages.priority import background
 
 _ARCHIVES: dict[tuple[str, str], Archive] = {}  # in the writer process: one per archive it writes
 
@@ -31,7 +32,9 @@ _ARCHIVES: dict[tuple[str, str], Archive] = {}  # in the writer process: one per
 def writer_pool() -> ProcessPool:
     # No preload: the crawl would wait for the fork server's imports at its first batch; the
     # writer process imports the writer itself, with the first batch, on its own core.
-    return ProcessPool(max_workers=1, context=multiprocessing.get_context("forkserver"))
+    return ProcessPool(
+        max_workers=1, context=multiprocessing.get_context("forkserver"), initializer=background
+    )
 
 
 def can_use(db_url: str) -> bool:

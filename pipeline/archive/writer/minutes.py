@@ -197,10 +197,11 @@ def refresh_minutes(conn: Connection, minute_ids: set[int], profiles: Profiles) 
         indexed.append((minute_id, meeting, f"{label} {best.title}", best.text))
     if changes:
         conn.execute(_refresh(), changes)
-    for minute_id, meeting, title, text in indexed:
-        search_index.index(
-            conn, "minute", minute_id, meeting.council_id, meeting.committee_id, meeting.date, title, text
-        )
+    search_index.index_many(
+        conn,
+        "minute",
+        [(i, m.council_id, m.committee_id, m.date, title, text) for i, m, title, text in indexed],
+    )
 
 
 def _sources_of():
