@@ -127,18 +127,16 @@ def main() -> None:
             )
             return time.perf_counter() - t0
 
-        full = crawl("full-0", sys.executable, "-m", "pipeline.cli")
-        requested = [k for k, n in server.hits.items() for _ in range(n) if k != "/robots.txt"]
         cores = os.cpu_count() or 1
-        stats, pdfs = extracted(f"{tmp}/full-0.sqlite", Path(f"{tmp}/full-0-blobs"))
-        pool_s, results = run_pool(stats["extractor"], pdfs, cores)
-        crawl_rate = stats["extracted_pages"] / stats["extract_busy_s"] if stats["extract_busy_s"] else 0.0
-        pool_rate = sum(len(r.pages) for r in results) / pool_s
-        for round_no in range(1, args.extract_rounds):  # the full crawl and the pool alone alternate
+        full, stats, crawl_rate, pool_rate = float("inf"), None, 0.0, 0.0
+        for round_no in range(max(1, args.extract_rounds)):  # the full crawl and the pool alone alternate
             full = min(full, crawl(f"full-{round_no}", sys.executable, "-m", "pipeline.cli"))
+            if round_no == 0:  # the URLs the bare spider fetches: those of one crawl
+                requested = [k for k, n in server.hits.items() for _ in range(n) if k != "/robots.txt"]
             again, pdfs = extracted(f"{tmp}/full-{round_no}.sqlite", Path(f"{tmp}/full-{round_no}-blobs"))
-            if again["extract_busy_s"] and again["extracted_pages"] / again["extract_busy_s"] > crawl_rate:
-                stats, crawl_rate = again, again["extracted_pages"] / again["extract_busy_s"]
+            rate = again["extracted_pages"] / again["extract_busy_s"] if again["extract_busy_s"] else 0.0
+            if stats is None or rate > crawl_rate:
+                stats, crawl_rate = again, rate
             pool_s, results = run_pool(stats["extractor"], pdfs, cores)
             pool_rate = max(pool_rate, sum(len(r.pages) for r in results) / pool_s)
         urls = [

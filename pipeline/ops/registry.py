@@ -73,24 +73,25 @@ def cmis_install(entry) -> bool:
 
 
 def load(path: Path = DEFAULT_REGISTRY) -> tomlkit.TOMLDocument:
-    if not path.is_file():
-        raise RegistryError(f"no council registry at {path}")
     try:
-        return tomlkit.parse(path.read_text(encoding="utf-8"))
+        return tomlkit.parse(_text(path))
     except tomlkit.exceptions.TOMLKitError as exc:
         raise RegistryError(f"{path} is not valid TOML: {exc}") from None
-    except UnicodeDecodeError as exc:
-        raise RegistryError(f"{path} is not UTF-8 text: {exc.reason}") from None
 
 
 def read(path: Path = DEFAULT_REGISTRY) -> dict:
     """The registry as plain data, to read (``load`` keeps the file's layout, to edit it)."""
+    try:
+        return tomllib.loads(_text(path))
+    except tomllib.TOMLDecodeError as exc:
+        raise RegistryError(f"{path} is not valid TOML: {exc}") from None
+
+
+def _text(path: Path) -> str:
     if not path.is_file():
         raise RegistryError(f"no council registry at {path}")
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise RegistryError(f"{path} is not valid TOML: {exc}") from None
+        return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise RegistryError(f"{path} is not UTF-8 text: {exc.reason}") from None
 
