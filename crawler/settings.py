@@ -75,7 +75,8 @@ OCR = os.environ.get("COUNCIL_ARCHIVE_OCR", "") == "1"  # --ocr: Tesseract on pa
 # Batches written by a process of their own, off the crawl's thread (COUNCIL_ARCHIVE_WRITER_PROCESS=0:
 # by the crawl's process itself, as a crawl into a private in-memory SQLite database always is).
 WRITER_PROCESS = os.environ.get("COUNCIL_ARCHIVE_WRITER_PROCESS", "1") != "0"
-PARSE_TIMEOUT = float(os.environ.get("COUNCIL_ARCHIVE_PARSE_TIMEOUT", 60))  # seconds per text or meeting page
+# CPU seconds (not wall time) one text or meeting page may take to parse in a crawl
+PARSE_TIMEOUT = float(os.environ.get("COUNCIL_ARCHIVE_PARSE_TIMEOUT", 60))
 COUNCIL_YEAR_CONVENTION = None  # the council's profile (the CLI sets it from the registry)
 
 # Where the archive is (the CLI sets this from --db / COUNCIL_ARCHIVE_DB).

@@ -23,6 +23,7 @@ from pipeline.extract.result import not_a_pdf, pages_needing_ocr
 from pipeline.parse import document as parsing
 from pipeline.parse import parser_version
 from pipeline.parse.profile import Profile
+from pipeline.stages.cpu_budget import CPUBudgetExceeded, cpu_budget
 from pipeline.stages.shared import SharedResources, parse_pool
 from pipeline.stages.store import StageError, StoreStage, profile_of
 
@@ -38,7 +39,11 @@ __all__ = [
 from pipeline.stages.timing import ExtractTiming
 
 logger = logging.getLogger(__name__)
-PARSE_TIMEOUT_S = 60.0
+PARSE_TIMEOUT_S = 60.0  # CPU seconds a text or meeting page may take to parse in a crawl
+# A worker that gives no answer in this many times the budget (wall clock) is given up on: the
+# budget, in CPU time, is the limit that matters; this only catches a worker that cannot be
+# interrupted. Generous, because the parse workers run at the lowest priority and wait for cores.
+PARSE_WALL_FACTOR = 30
 
 
 class CaptureStage:
@@ -158,9 +163,11 @@ class ExtractStage:
 class ParseStage:
     """Repaired text, numbered minutes and cross-references of new text and of meeting pages.
 
-    In a crawl the parsing runs in a worker process under a time limit, so one pathological text
-    cannot stall the crawl: past the limit the item is stored without minutes (and without a parser
-    version, so ``reprocess`` tries it again). ``parse`` does the same work in this process.
+    In a crawl the parsing runs in a worker process under a limit of CPU time (``cpu_budget``), so
+    one pathological text cannot stall the crawl: past the limit the item is stored without minutes
+    (and without a parser version, so ``reprocess`` tries it again). CPU time, not the wall clock:
+    the workers run at the lowest priority, and a text waiting for a core is not pathological.
+    ``parse`` does the same work in this process.
     """
 
     def __init__(
@@ -210,10 +217,18 @@ class ParseStage:
             work, args = _parse_page, (item.meeting, self.profile)
         else:
             return item
+        wall = self.timeout * PARSE_WALL_FACTOR
         try:
-            done = await asyncio.wrap_future(self.pool.schedule(work, args=args, timeout=self.timeout))
+            done = await asyncio.wrap_future(
+                self.pool.schedule(_within_budget, args=(self.timeout, work, *args), timeout=wall)
+            )
+        except CPUBudgetExceeded:
+            why = (
+                f"parsing took longer than {self.timeout:.0f} s of CPU time: stored without minutes "
+                "(reprocess retries it)"
+            )
         except TimeoutError:
-            why = f"parsing took longer than {self.timeout:.0f} s: stored without minutes (reprocess retries it)"
+            why = f"parsing gave no answer in {wall:.0f} s: stored without minutes (reprocess retries it)"
         except Exception as exc:  # the worker died: the item is still stored, its text too
             why = f"parsing failed: {type(exc).__name__}: {exc}"[:300]
         else:
@@ -229,6 +244,12 @@ class ParseStage:
         item.parsed, item.parser_version = None, None
         item.warnings.append(why)
         return item
+
+
+def _within_budget(seconds: float, work, *args):
+    # in the worker: ``work`` may take at most ``seconds`` of its CPU time
+    with cpu_budget(seconds):
+        return work(*args)
 
 
 def _parse_page(meeting, profile: Profile):
