@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy import Connection, Engine, func, or_, select, update
 
 from pipeline.archive.models import (
     Committee,
@@ -174,6 +174,8 @@ def _merge_split_citations(engine: Engine, council_id: int) -> None:
 
 
 def _resolve_one(conn: Connection, ref, profiles: Profiles, by_name, by_prefix) -> bool:
+    # a minute is looked up with its meeting, and the citation's links updated in one statement:
+    # this runs for every open citation at the end of every crawl
     target_minute = target_meeting = None
     disagrees = None
     if ref.kind == "minute":
@@ -183,11 +185,12 @@ def _resolve_one(conn: Connection, ref, profiles: Profiles, by_name, by_prefix) 
         # a bare "Minute 51" is numbered in the cited committee's year, by its convention
         t = minute_target(ref, ref.committee_id, ref.citing_date, profiles.of(committee), by_name, by_prefix)
         if t.committee_id is not None and ref.cited_label and re.search(r"[A-Za-z/\\.]", ref.cited_label):
-            target_minute = _same_label(conn, t.committee_id, ref.cited_label)  # "CB22/5" is Cabinet's CB22/5
+            # "CB22/5" is Cabinet's CB22/5
+            target_minute, target_meeting = _same_label(conn, t.committee_id, ref.cited_label)
         if target_minute is None and t.committee_id is not None and t.year is not None:
             for number in dict.fromkeys([t.number, ref.cited_number]):
                 found = conn.execute(
-                    select(minutes.c.id, minutes.c.label)
+                    select(minutes.c.id, minutes.c.label, minutes.c.meeting_id)
                     .where(
                         minutes.c.committee_id == t.committee_id,
                         minutes.c.year == t.year,
@@ -198,7 +201,8 @@ def _resolve_one(conn: Connection, ref, profiles: Profiles, by_name, by_prefix) 
                 ).first()
                 if found:
                     disagrees = label_disagreement(ref, found.label)
-                    target_minute = None if disagrees else found.id
+                    if not disagrees:
+                        target_minute, target_meeting = found.id, found.meeting_id
                     break
         reason = (
             None
@@ -215,8 +219,6 @@ def _resolve_one(conn: Connection, ref, profiles: Profiles, by_name, by_prefix) 
                 .limit(1)
             )
         reason = None if target_meeting else t.problem or f"no meeting on {t.meeting_date} in the archive"
-    if target_minute:
-        target_meeting = conn.scalar(select(minutes.c.meeting_id).where(minutes.c.id == target_minute))
     values = {
         "method": t.method,
         "reason": reason,
@@ -224,8 +226,11 @@ def _resolve_one(conn: Connection, ref, profiles: Profiles, by_name, by_prefix) 
         "target_meeting_id": target_meeting,
         "resolved_at": utcnow() if (target_minute or target_meeting) else None,
     }
-    conn.execute(update(links).where(links.c.id == ref.link_id).values(**values))
-    conn.execute(update(links).where(links.c.duplicate_of == ref.link_id).values(**values))
+    conn.execute(
+        update(links)
+        .where(or_(links.c.id == ref.link_id, links.c.duplicate_of == ref.link_id))
+        .values(**values)
+    )
     return bool(target_minute or target_meeting)
 
 
@@ -233,15 +238,16 @@ def _label_form(label: str) -> str:
     return re.sub(r"[\s.]", "", label).upper()
 
 
-def _same_label(conn: Connection, committee_id: int, cited: str) -> int | None:
+def _same_label(conn: Connection, committee_id: int, cited: str) -> tuple[int | None, int | None]:
     """The committee's minute printed with the cited label, where the label carries a prefix or a
-    year ("CB22/5", "74/15", "E.70/23"): what the council itself wrote needs no reading of it."""
+    year ("CB22/5", "74/15", "E.70/23"): what the council itself wrote needs no reading of it.
+    Returns (minute id, its meeting id), or (None, None)."""
     numbers = [str(int(n)) for n in re.findall(r"\d+", cited)]
-    for minute_id, label in conn.execute(
-        select(minutes.c.id, minutes.c.label)
+    for minute_id, label, meeting_id in conn.execute(
+        select(minutes.c.id, minutes.c.label, minutes.c.meeting_id)
         .where(minutes.c.committee_id == committee_id, minutes.c.number.in_(numbers))
         .order_by(minutes.c.id)
     ):
         if _label_form(label) == _label_form(cited):
-            return minute_id
-    return None
+            return minute_id, meeting_id
+    return None, None
